@@ -1,0 +1,3 @@
+module dappco.re/go/core
+
+go 1.26
