@@ -2,6 +2,16 @@ module dappco.re/go/core/process
 
 go 1.26
 
-require dappco.re/go/core v0.8.0-alpha.2
+require (
+	dappco.re/go/core v0.8.0-alpha.2
+	github.com/creack/pty v1.1.24
+)
+
+require (
+	github.com/davecgh/go-spew v1.1.1 // indirect
+	github.com/pmezard/go-difflib v1.0.0 // indirect
+	github.com/stretchr/testify v1.11.1
+	gopkg.in/yaml.v3 v3.0.1 // indirect
+)
 
 replace dappco.re/go/core => ./internal/core

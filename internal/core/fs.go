@@ -18,14 +18,13 @@ type Fs struct {
 	resolved string // root with symlinks resolved, used for the sandbox check
 }
 
-// New sets the Fs's root and returns it: "" or "/" means unrestricted,
-// anything else sandboxes every later operation to root (made absolute,
-// symlinks in it resolved once, now). Use (&Fs{}).New(root) or
-// c.Fs().New(root) — the latter returns a new Fs and leaves c's alone.
-func (m *Fs) New(root string) *Fs {
-	if m == nil {
-		m = &Fs{}
-	}
+// New returns an Fs rooted at root: "" or "/" means unrestricted,
+// anything else sandboxes every operation of the returned Fs to root (made
+// absolute, with symlinks in it resolved once, now). The receiver is only
+// a namespace and is left unchanged, so (&Fs{}).New(root) and
+// c.Fs().New(root) are equivalent and c's own Fs stays as it was.
+func (*Fs) New(root string) *Fs {
+	m := &Fs{}
 	if root == "" {
 		root = "/"
 	}

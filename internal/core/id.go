@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"strconv"
+	"strings"
 	"sync/atomic"
 )
 
@@ -25,29 +26,17 @@ func ID() string {
 	return string(out)
 }
 
-// ValidateName checks that name is usable as a service, action or task
-// name: non-empty, no surrounding whitespace, no path separators, no
-// control characters and not "." or "..". It returns Result{Value: name,
-// OK: true} or Result{Value: error, OK: false}.
+// ValidateName checks that name is usable as a service, action or command
+// name: it must not be empty, "." or "..", nor contain a path separator
+// ("/" or a backslash). It returns Result{Value: name, OK: true} or
+// Result{Value: error, OK: false}.
 func ValidateName(name string) Result {
 	const op = "core.ValidateName"
 	switch {
-	case name == "":
-		return Result{Value: E(op, "name is empty", nil), OK: false}
-	case name == "." || name == "..":
-		return Result{Value: E(op, "name "+strconv.Quote(name)+" is reserved", nil), OK: false}
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
-		case c == '/' || c == '\\':
-			return Result{Value: E(op, "name "+strconv.Quote(name)+" contains a path separator", nil), OK: false}
-		case c < 0x20 || c == 0x7f:
-			return Result{Value: E(op, "name "+strconv.Quote(name)+" contains a control character", nil), OK: false}
-		}
-	}
-	if name[0] == ' ' || name[len(name)-1] == ' ' {
-		return Result{Value: E(op, "name "+strconv.Quote(name)+" has surrounding spaces", nil), OK: false}
+	case name == "" || name == "." || name == "..":
+		return Result{Value: E(op, "invalid name: "+strconv.Quote(name), nil), OK: false}
+	case strings.ContainsAny(name, "/\\"):
+		return Result{Value: E(op, "name contains a path separator: "+strconv.Quote(name), nil), OK: false}
 	}
 	return Result{Value: name, OK: true}
 }

@@ -1,0 +1,16 @@
+//go:build !linux
+
+package proc
+
+import "os/exec"
+
+// Start starts cmd. Outside Linux there is no parent-death signal, so
+// dieWithParent has no effect.
+func Start(cmd *exec.Cmd, dieWithParent bool) error {
+	return cmd.Start()
+}
+
+// AwaitExit reports false: outside Linux the exit is learnt by reaping.
+func AwaitExit(pid int) bool {
+	return false
+}

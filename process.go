@@ -1,0 +1,294 @@
+package process
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"time"
+
+	"dappco.re/go/core/process/internal/output"
+	"dappco.re/go/core/process/internal/term"
+)
+
+// RunOptions describes a process to start or run.
+type RunOptions struct {
+	// Command is the program to run: a path, or a name looked up in PATH.
+	Command string
+	// Args are the arguments, not including the command itself.
+	Args []string
+	// Dir is the working directory; empty means the caller's.
+	Dir string
+	// Env is appended to the parent environment ("KEY=value" items).
+	Env []string
+	// DisableCapture keeps no output buffer: Output returns "". Output
+	// events are still broadcast.
+	DisableCapture bool
+	// Detach makes the process independent of the caller's context and lets
+	// it survive the death of this program.
+	Detach bool
+	// Timeout, when positive, stops the process gracefully after it.
+	Timeout time.Duration
+	// GracePeriod is the time between the polite signal (SIGTERM) and
+	// SIGKILL when the process is stopped; 0 means the service default.
+	GracePeriod time.Duration
+	// KillGroup is kept for compatibility: every managed process leads its
+	// own process group and is always stopped as a group.
+	KillGroup bool
+	// PTY runs the process on a pseudo-terminal.
+	PTY bool
+	// Rows and Cols size the terminal of a PTY process; 0 means 24×80.
+	Rows, Cols uint16
+	// Input is written to the process's stdin, which is then closed.
+	Input string
+}
+
+// Status is the lifecycle state of a process.
+type Status string
+
+// Process states.
+const (
+	StatusPending Status = "pending"
+	StatusRunning Status = "running"
+	StatusExited  Status = "exited"
+	StatusFailed  Status = "failed"
+	StatusKilled  Status = "killed"
+)
+
+// ProcessInfo is a snapshot of a process, safe to keep and to encode as JSON.
+type ProcessInfo struct {
+	ID        string        `json:"id"`
+	Command   string        `json:"command"`
+	Args      []string      `json:"args"`
+	Dir       string        `json:"dir"`
+	StartedAt time.Time     `json:"startedAt"`
+	Running   bool          `json:"running"`
+	Status    Status        `json:"status"`
+	ExitCode  int           `json:"exitCode"`
+	Signal    string        `json:"signal,omitempty"`
+	Duration  time.Duration `json:"duration"`
+	PID       int           `json:"pid"`
+	PTY       bool          `json:"pty"`
+	// Error is the reason a process failed, when Status is failed.
+	Error string `json:"error,omitempty"`
+}
+
+// ManagedProcess is another name for Process.
+type ManagedProcess = Process
+
+// Process is one managed child process. Its exported fields never change
+// after start; everything that does is read through methods, which are safe
+// for concurrent use.
+type Process struct {
+	ID        string
+	Command   string
+	Args      []string
+	Dir       string
+	Env       []string
+	StartedAt time.Time
+	PID       int
+
+	pty   bool
+	grace time.Duration
+	cmd   *exec.Cmd
+
+	exited  chan struct{}   // closed once the process has exited (not yet reaped)
+	done    chan struct{}   // closed once it is reaped and its output delivered
+	release []func() bool // undoes the timeout and context bindings
+
+	mu         sync.Mutex
+	status     Status
+	hasExited  bool
+	exitCode   int
+	signal     string
+	stopSignal string // the last stop signal this service sent, if any
+	waitErr    error
+	endedAt    time.Time
+	capture    *output.Ring
+
+	stdinMu sync.Mutex
+	stdin   *os.File // stdin pipe, or the terminal master for PTY
+}
+
+// Info returns a snapshot of the process.
+func (p *Process) Info() ProcessInfo {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	info := ProcessInfo{
+		ID:        p.ID,
+		Command:   p.Command,
+		Args:      p.Args,
+		Dir:       p.Dir,
+		StartedAt: p.StartedAt,
+		Running:   !p.hasExited,
+		Status:    p.status,
+		ExitCode:  p.exitCode,
+		Signal:    p.signal,
+		PID:       p.PID,
+		PTY:       p.pty,
+	}
+	if p.status == StatusFailed && p.waitErr != nil {
+		info.Error = p.waitErr.Error()
+	}
+	if p.endedAt.IsZero() {
+		info.Duration = time.Since(p.StartedAt)
+	} else {
+		info.Duration = p.endedAt.Sub(p.StartedAt)
+	}
+	return info
+}
+
+// IsRunning reports whether the process has not yet exited. It turns false
+// as soon as the process exits, whether or not anyone reads its output.
+func (p *Process) IsRunning() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return !p.hasExited
+}
+
+// Done returns a channel closed once the process has ended, been reaped and
+// had all its output delivered.
+func (p *Process) Done() <-chan struct{} {
+	return p.done
+}
+
+// Wait blocks until the process has ended and returns nil for exit status
+// 0, an *ExitError for any other ending, or the reason waiting failed.
+func (p *Process) Wait() error {
+	<-p.done
+	return p.result()
+}
+
+// result is the outcome of an ended process.
+func (p *Process) result() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.status == StatusFailed {
+		return p.waitErr
+	}
+	if p.exitCode == 0 && p.signal == "" && p.status == StatusExited {
+		return nil
+	}
+	exitErr := &ExitError{Code: p.exitCode, Signal: p.signal}
+	if p.capture != nil {
+		exitErr.Output = p.capture.String()
+	}
+	return exitErr
+}
+
+// Output returns the retained part of the combined stdout and stderr.
+func (p *Process) Output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.capture == nil {
+		return ""
+	}
+	return p.capture.String()
+}
+
+// Signal sends sig to the process's group. It never signals a process that
+// has already exited, whose PID may since belong to another.
+func (p *Process) Signal(sig os.Signal) error {
+	s, ok := sig.(syscall.Signal)
+	if !ok {
+		return fmt.Errorf("process %s: signal %v: not a system signal", p.ID, sig)
+	}
+	return p.sendSignal(s, false)
+}
+
+// Kill sends SIGKILL to the process's group and returns; Wait or Done tell
+// when it has ended. Killing a process that has already exited does nothing
+// and returns ErrProcessNotRunning.
+func (p *Process) Kill() error {
+	return p.sendSignal(syscall.SIGKILL, true)
+}
+
+// SendInput writes input to the process's stdin (its terminal in PTY mode).
+func (p *Process) SendInput(input string) error {
+	f := p.stdinFile()
+	if f == nil {
+		return p.stdinError("send input")
+	}
+	if _, err := f.WriteString(input); err != nil {
+		if errors.Is(err, os.ErrClosed) || errors.Is(err, syscall.EPIPE) {
+			return p.stdinError("send input")
+		}
+		return p.wrap("send input", err)
+	}
+	return nil
+}
+
+// CloseStdin signals end of input. For a pipe it closes stdin; for a
+// terminal it sends the end-of-file character (Ctrl-D), as a person would,
+// and the terminal stays open for more input.
+func (p *Process) CloseStdin() error {
+	if p.pty {
+		return p.SendInput(string(rune(ctrlD)))
+	}
+	f := p.takeStdin()
+	if f == nil {
+		return p.stdinError("close stdin")
+	}
+	if err := f.Close(); err != nil {
+		return p.wrap("close stdin", err)
+	}
+	return nil
+}
+
+// stdinFile returns the open stdin, or nil.
+func (p *Process) stdinFile() *os.File {
+	p.stdinMu.Lock()
+	defer p.stdinMu.Unlock()
+	return p.stdin
+}
+
+// takeStdin hands the open stdin to the caller, who must close it.
+func (p *Process) takeStdin() *os.File {
+	p.stdinMu.Lock()
+	defer p.stdinMu.Unlock()
+	f := p.stdin
+	p.stdin = nil
+	return f
+}
+
+// stdinError explains why stdin cannot be used.
+func (p *Process) stdinError(op string) error {
+	if !p.IsRunning() {
+		return p.errNotRunning(op)
+	}
+	return fmt.Errorf("process %s: %s: %w", p.ID, op, ErrStdinNotAvailable)
+}
+
+// ctrlD is the default end-of-file character of a terminal (VEOF).
+const ctrlD = 0x04
+
+// Resize changes the terminal size of a PTY process; the child receives
+// SIGWINCH.
+func (p *Process) Resize(rows, cols uint16) error {
+	if !p.pty {
+		return fmt.Errorf("process %s: resize: not started with a PTY", p.ID)
+	}
+	if rows == 0 || cols == 0 {
+		return fmt.Errorf("process %s: resize: rows and cols must be positive, got %dx%d", p.ID, rows, cols)
+	}
+	master := p.stdinFile()
+	if master == nil || !p.IsRunning() {
+		return p.errNotRunning("resize")
+	}
+	if err := term.SetSize(master, rows, cols); err != nil {
+		return p.wrap("resize", err)
+	}
+	return nil
+}
+
+// errNotRunning wraps ErrProcessNotRunning with the process ID.
+func (p *Process) errNotRunning(op string) error {
+	return fmt.Errorf("process %s: %s: %w", p.ID, op, ErrProcessNotRunning)
+}
+
+// wrap adds the process ID and the operation to err.
+func (p *Process) wrap(op string, err error) error {
+	return fmt.Errorf("process %s: %s: %w", p.ID, op, err)
+}

@@ -1,0 +1,34 @@
+package process
+
+import (
+	"errors"
+
+	core "dappco.re/go/core"
+)
+
+// NewService returns a service factory for core.WithService. The factory's
+// Result carries the *Service, registered under the name "process".
+//
+//	c := core.New(core.WithService(process.NewService(process.Options{BufferSize: 64 << 10})))
+func NewService(opts Options) func(*core.Core) core.Result {
+	return func(c *core.Core) core.Result {
+		if c == nil {
+			return core.Result{Value: errors.New("process: NewService: nil *core.Core")}
+		}
+		opts = opts.withDefaults()
+		return core.Result{
+			Value: &Service{
+				ServiceRuntime: core.NewServiceRuntime(c, opts),
+				table:          newTable(opts.KeepFinished),
+			},
+			OK: true,
+		}
+	}
+}
+
+// Register is the service factory with default options:
+//
+//	c := core.New(core.WithService(process.Register))
+func Register(c *core.Core) core.Result {
+	return NewService(Options{})(c)
+}

@@ -1,0 +1,184 @@
+package process
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"syscall"
+)
+
+// selfPID is this program's PID, which the service never signals.
+var selfPID = os.Getpid()
+
+// table is the process table: the one owner of managed processes, found by
+// ID or by PID. It keeps every running process and a bounded number of
+// finished ones, dropping the oldest finished first.
+type table struct {
+	mu           sync.RWMutex
+	byID         map[string]*Process
+	byPID        map[int]*Process
+	order        []*Process // insertion order
+	keepFinished int
+}
+
+func newTable(keepFinished int) *table {
+	return &table{
+		byID:         make(map[string]*Process),
+		byPID:        make(map[int]*Process),
+		keepFinished: keepFinished,
+	}
+}
+
+// add registers a started process.
+func (t *table) add(p *Process) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.byID[p.ID] = p
+	t.byPID[p.PID] = p
+	t.order = append(t.order, p)
+}
+
+// get returns the process with the given ID.
+func (t *table) get(id string) (*Process, error) {
+	t.mu.RLock()
+	p := t.byID[id]
+	t.mu.RUnlock()
+	if p == nil {
+		return nil, fmt.Errorf("process %q: %w", id, ErrProcessNotFound)
+	}
+	return p, nil
+}
+
+// getPID returns the most recent managed process with the given PID.
+func (t *table) getPID(pid int) (*Process, bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	p, ok := t.byPID[pid]
+	return p, ok
+}
+
+// list returns the processes in the order they started; with runningOnly,
+// only those still running.
+func (t *table) list(runningOnly bool) []*Process {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	out := make([]*Process, 0, len(t.order))
+	for _, p := range t.order {
+		if !runningOnly || p.IsRunning() {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// isRunning reports whether id names a process that has not exited.
+func (t *table) isRunning(id string) bool {
+	p, err := t.get(id)
+	return err == nil && p.IsRunning()
+}
+
+// kill sends SIGKILL to the group of process id.
+func (t *table) kill(id string) error {
+	p, err := t.get(id)
+	if err != nil {
+		return err
+	}
+	return p.Kill()
+}
+
+// signalPID signals a process known only by its PID. A managed process is
+// signalled through its entry, which refuses a process that has exited; an
+// unmanaged PID (one started before a restart, say) is signalled directly.
+// PIDs 0 and 1, negative PIDs and this program's own PID are refused.
+func (t *table) signalPID(pid int, sig syscall.Signal) error {
+	if pid <= 1 || pid == selfPID {
+		return fmt.Errorf("pid %d: refusing to signal it", pid)
+	}
+	if p, ok := t.getPID(pid); ok {
+		if sig == syscall.SIGKILL {
+			return p.Kill()
+		}
+		return p.sendSignal(sig, false)
+	}
+	if err := syscall.Kill(pid, sig); err != nil {
+		if err == syscall.ESRCH {
+			return fmt.Errorf("pid %d: %w", pid, ErrProcessNotFound)
+		}
+		return fmt.Errorf("pid %d: signal %s: %w", pid, signalName(sig), err)
+	}
+	return nil
+}
+
+// remove drops a finished process.
+func (t *table) remove(id string) error {
+	p, err := t.get(id)
+	if err != nil {
+		return err
+	}
+	if p.IsRunning() {
+		return fmt.Errorf("process %q: remove: still running", id)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.drop(p)
+	return nil
+}
+
+// clear drops every finished process.
+func (t *table) clear() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	kept := t.order[:0]
+	for _, p := range t.order {
+		if p.IsRunning() {
+			kept = append(kept, p)
+			continue
+		}
+		t.forget(p)
+	}
+	clear(t.order[len(kept):])
+	t.order = kept
+}
+
+// retire is called once a process has ended; it drops the oldest finished
+// processes beyond the bound.
+func (t *table) retire(*Process) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	finished := 0
+	for _, p := range t.order {
+		if !p.IsRunning() {
+			finished++
+		}
+	}
+	for i := 0; finished > t.keepFinished && i < len(t.order); {
+		if p := t.order[i]; !p.IsRunning() {
+			t.drop(p)
+			finished--
+			continue
+		}
+		i++
+	}
+}
+
+// drop removes p from the table; the caller holds the lock.
+func (t *table) drop(p *Process) {
+	for i, q := range t.order {
+		if q == p {
+			t.order = slices.Delete(t.order, i, i+1)
+			break
+		}
+	}
+	t.forget(p)
+}
+
+// forget removes p's index entries; the caller holds the lock.
+func (t *table) forget(p *Process) {
+	if t.byID[p.ID] == p {
+		delete(t.byID, p.ID)
+	}
+	if t.byPID[p.PID] == p {
+		delete(t.byPID, p.PID)
+	}
+}

@@ -1,0 +1,77 @@
+package process
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// signalNames maps the signals a user is likely to send or see to their
+// conventional names.
+var signalNames = map[syscall.Signal]string{
+	syscall.SIGHUP:    "SIGHUP",
+	syscall.SIGINT:    "SIGINT",
+	syscall.SIGQUIT:   "SIGQUIT",
+	syscall.SIGILL:    "SIGILL",
+	syscall.SIGTRAP:   "SIGTRAP",
+	syscall.SIGABRT:   "SIGABRT",
+	syscall.SIGBUS:    "SIGBUS",
+	syscall.SIGFPE:    "SIGFPE",
+	syscall.SIGKILL:   "SIGKILL",
+	syscall.SIGUSR1:   "SIGUSR1",
+	syscall.SIGSEGV:   "SIGSEGV",
+	syscall.SIGUSR2:   "SIGUSR2",
+	syscall.SIGPIPE:   "SIGPIPE",
+	syscall.SIGALRM:   "SIGALRM",
+	syscall.SIGTERM:   "SIGTERM",
+	syscall.SIGCHLD:   "SIGCHLD",
+	syscall.SIGCONT:   "SIGCONT",
+	syscall.SIGSTOP:   "SIGSTOP",
+	syscall.SIGTSTP:   "SIGTSTP",
+	syscall.SIGTTIN:   "SIGTTIN",
+	syscall.SIGTTOU:   "SIGTTOU",
+	syscall.SIGURG:    "SIGURG",
+	syscall.SIGXCPU:   "SIGXCPU",
+	syscall.SIGXFSZ:   "SIGXFSZ",
+	syscall.SIGVTALRM: "SIGVTALRM",
+	syscall.SIGPROF:   "SIGPROF",
+	syscall.SIGWINCH:  "SIGWINCH",
+	syscall.SIGIO:     "SIGIO",
+	syscall.SIGSYS:    "SIGSYS",
+}
+
+// signalName returns the conventional name of sig, such as "SIGTERM".
+func signalName(sig syscall.Signal) string {
+	if name, ok := signalNames[sig]; ok {
+		return name
+	}
+	return "SIG" + strconv.Itoa(int(sig))
+}
+
+// parseSignal accepts a name with or without the SIG prefix, in any case
+// ("SIGTERM", "term"), or a signal number.
+func parseSignal(s string) (syscall.Signal, error) {
+	name := strings.ToUpper(strings.TrimSpace(s))
+	if n, err := strconv.Atoi(name); err == nil {
+		return signalNumber(n)
+	}
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	for sig, known := range signalNames {
+		if known == name {
+			return sig, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown signal %q", s)
+}
+
+// signalNumber validates a numeric signal; 0 is allowed (it only checks
+// that the target exists).
+func signalNumber(n int) (syscall.Signal, error) {
+	if n < 0 || n > 64 {
+		return 0, fmt.Errorf("signal number %d out of range 0..64", n)
+	}
+	return syscall.Signal(n), nil
+}

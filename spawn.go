@@ -1,0 +1,197 @@
+package process
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
+	"time"
+
+	"dappco.re/go/core/process/internal/output"
+	"dappco.re/go/core/process/internal/proc"
+	"dappco.re/go/core/process/internal/term"
+)
+
+// Default terminal size of a PTY process.
+const (
+	defaultRows = 24
+	defaultCols = 80
+)
+
+// stdio holds a child's standard streams while it is being started.
+type stdio struct {
+	input   *os.File       // the stdin pipe's writer, or the terminal master
+	outputs []outputSource // what the parent reads
+	child   []*os.File     // the child's ends, closed in the parent after start
+}
+
+// outputSource is one stream the parent reads from the child.
+type outputSource struct {
+	file   *os.File
+	stream Stream
+}
+
+// closeParent closes the parent's ends, when the start failed.
+func (s *stdio) closeParent() {
+	if s.input != nil {
+		s.input.Close()
+	}
+	for _, o := range s.outputs {
+		if o.file != s.input {
+			o.file.Close()
+		}
+	}
+}
+
+// closeChild closes the child's ends, which the parent must not hold.
+func (s *stdio) closeChild() {
+	for _, f := range s.child {
+		f.Close()
+	}
+}
+
+// openStdio connects cmd to new pipes, or to a new terminal for PTY.
+// keepStdin keeps a stdin pipe for SendInput even without opts.Input.
+func openStdio(cmd *exec.Cmd, opts RunOptions, keepStdin bool) (*stdio, error) {
+	if opts.PTY {
+		return openTerminal(cmd, opts)
+	}
+	s := &stdio{}
+	for _, stream := range []Stream{StreamStdout, StreamStderr} {
+		r, w, err := os.Pipe()
+		if err != nil {
+			s.closeParent()
+			s.closeChild()
+			return nil, fmt.Errorf("%s pipe: %w", stream, err)
+		}
+		s.outputs = append(s.outputs, outputSource{file: r, stream: stream})
+		s.child = append(s.child, w)
+	}
+	cmd.Stdout, cmd.Stderr = s.child[0], s.child[1]
+	if keepStdin || opts.Input != "" {
+		r, w, err := os.Pipe()
+		if err != nil {
+			s.closeParent()
+			s.closeChild()
+			return nil, fmt.Errorf("stdin pipe: %w", err)
+		}
+		cmd.Stdin, s.input = r, w
+		s.child = append(s.child, r)
+	}
+	// Without a stdin pipe, os/exec gives the child the null device: an
+	// immediate end of file.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	return s, nil
+}
+
+// openTerminal connects cmd to a new pseudo-terminal. The child becomes a
+// session leader with the terminal as its controlling terminal, which also
+// makes it a process group leader (Setpgid with a terminal fails: EPERM).
+func openTerminal(cmd *exec.Cmd, opts RunOptions) (*stdio, error) {
+	rows, cols := opts.Rows, opts.Cols
+	if rows == 0 {
+		rows = defaultRows
+	}
+	if cols == 0 {
+		cols = defaultCols
+	}
+	master, tty, err := term.Open(rows, cols)
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	return &stdio{
+		input:   master,
+		outputs: []outputSource{{file: master, stream: StreamPTY}},
+		child:   []*os.File{tty},
+	}, nil
+}
+
+// spawn starts the child described by opts and registers it. Nothing is
+// registered and nothing is left open when it fails.
+func (s *Service) spawn(ctx context.Context, opts RunOptions, keepStdin bool) (*Process, error) {
+	if opts.Command == "" {
+		return nil, fmt.Errorf("process: start: command is empty")
+	}
+	if !opts.Detach {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("process: start %s: %w", opts.Command, err)
+		}
+	}
+	cmd := exec.Command(opts.Command, opts.Args...)
+	if cmd.Err != nil {
+		return nil, fmt.Errorf("process: start %s: %w", opts.Command, cmd.Err)
+	}
+	cmd.Dir = opts.Dir
+	if len(opts.Env) > 0 {
+		cmd.Env = append(os.Environ(), opts.Env...)
+	}
+	io, err := openStdio(cmd, opts, keepStdin)
+	if err != nil {
+		return nil, fmt.Errorf("process: start %s: %w", opts.Command, err)
+	}
+	err = proc.Start(cmd, !opts.Detach)
+	io.closeChild()
+	if err != nil {
+		io.closeParent()
+		return nil, fmt.Errorf("process: start %s: %w", opts.Command, err)
+	}
+
+	p := s.newProcess(opts, cmd, io)
+	p.bindLifetime(ctx, opts)
+	s.table.add(p)
+	s.broadcast(ActionProcessStarted{ID: p.ID, Command: p.Command, Args: p.Args, Dir: p.Dir, PID: p.PID})
+	p.supervise(io.outputs, s.broadcast, s.table.retire)
+	if opts.Input != "" {
+		go p.feedInput(opts.Input)
+	}
+	return p, nil
+}
+
+// newProcess builds the Process for a started child.
+func (s *Service) newProcess(opts RunOptions, cmd *exec.Cmd, io *stdio) *Process {
+	p := &Process{
+		ID:        newID(),
+		Command:   opts.Command,
+		Args:      opts.Args,
+		Dir:       opts.Dir,
+		Env:       opts.Env,
+		StartedAt: time.Now(),
+		PID:       cmd.Process.Pid,
+		pty:       opts.PTY,
+		grace:     s.gracePeriod(opts.GracePeriod),
+		cmd:       cmd,
+		exited:    make(chan struct{}),
+		done:      make(chan struct{}),
+		status:    StatusRunning,
+		stdin:     io.input,
+	}
+	if !opts.DisableCapture {
+		p.capture = output.NewRing(s.bufferSize())
+	}
+	return p
+}
+
+// bindLifetime arranges for the process to be stopped when its timeout
+// passes or, unless it is detached, when ctx ends. The supervisor releases
+// those arrangements once the process has ended.
+func (p *Process) bindLifetime(ctx context.Context, opts RunOptions) {
+	if opts.Timeout > 0 {
+		t := time.AfterFunc(opts.Timeout, func() { _ = p.Shutdown() })
+		p.release = append(p.release, t.Stop)
+	}
+	if !opts.Detach && ctx.Done() != nil {
+		p.release = append(p.release, context.AfterFunc(ctx, func() { _ = p.Shutdown() }))
+	}
+}
+
+// feedInput writes input to stdin and then signals end of input. A child
+// that exits without reading it is not an error.
+func (p *Process) feedInput(input string) {
+	if err := p.SendInput(input); err != nil {
+		return
+	}
+	_ = p.CloseStdin()
+}

@@ -1,0 +1,87 @@
+package process
+
+import (
+	"syscall"
+	"time"
+
+	"dappco.re/go/core/process/internal/proc"
+)
+
+// groupPollInterval is how often a stop checks whether the members of an
+// exited leader's group are gone. The kernel offers no notification.
+const groupPollInterval = 10 * time.Millisecond
+
+// sendSignal sends sig to the process group while its leader has not
+// exited; stop records it as a stop this service asked for. Once the leader
+// has exited its PID may be reused, so this path never signals it again.
+func (p *Process) sendSignal(sig syscall.Signal, stop bool) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	op := "signal " + signalName(sig)
+	if p.hasExited {
+		return p.errNotRunning(op)
+	}
+	if err := proc.SignalGroup(p.PID, sig); err != nil {
+		return p.wrap(op, err)
+	}
+	if stop {
+		p.stopSignal = signalName(sig)
+	}
+	return nil
+}
+
+// Shutdown stops the process gracefully: SIGTERM to its group, then, after
+// the grace period, SIGKILL to the group — even if the leader has already
+// exited, so no member that ignores SIGTERM survives. Shutdown returns once
+// the process has ended and its group is empty or has been sent SIGKILL.
+// Shutting down a process that has already exited returns
+// ErrProcessNotRunning.
+func (p *Process) Shutdown() error {
+	return p.stop(p.grace)
+}
+
+// stop is Shutdown with an explicit grace period.
+func (p *Process) stop(grace time.Duration) error {
+	if err := p.sendSignal(syscall.SIGTERM, true); err != nil {
+		return err
+	}
+	deadline := time.NewTimer(grace)
+	defer deadline.Stop()
+	if !p.awaitGroupEnd(deadline.C) {
+		// The leader may have exited: its group ID stays reserved while
+		// any member lives, so SIGKILL still reaches exactly those members.
+		p.mu.Lock()
+		if !p.hasExited {
+			p.stopSignal = "SIGKILL"
+		}
+		p.mu.Unlock()
+		_ = proc.SignalGroup(p.PID, syscall.SIGKILL)
+	}
+	<-p.done
+	return nil
+}
+
+// awaitGroupEnd waits for the leader to exit and its group to empty. It
+// reports false if the deadline came first.
+func (p *Process) awaitGroupEnd(deadline <-chan time.Time) bool {
+	select {
+	case <-p.exited:
+	case <-deadline:
+		return false
+	}
+	if !proc.GroupAlive(p.PID) {
+		return true
+	}
+	tick := time.NewTicker(groupPollInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			if !proc.GroupAlive(p.PID) {
+				return true
+			}
+		case <-deadline:
+			return false
+		}
+	}
+}
