@@ -35,8 +35,9 @@ const (
 //
 // The pending buffer (holding a partial line between Feed calls) is
 // allocated only when needed and released after a line that needed more
-// than 4 KiB of it ends. A Lines is not safe for concurrent use, and emit
-// must not call Feed or Flush on the same Lines.
+// than 4 KiB of it ends. The zero value is ready to use, with
+// DefaultMaxLine. A Lines is not safe for concurrent use, and emit must not
+// call Feed or Flush on the same Lines.
 type Lines struct {
 	max     int
 	pending []byte // partial line carried over from earlier Feed calls
@@ -66,6 +67,9 @@ func NewLines(maxLine int) *Lines {
 func (l *Lines) Feed(p []byte, emit func(line []byte)) {
 	if len(p) == 0 {
 		return
+	}
+	if l.max <= 0 {
+		l.max = DefaultMaxLine // zero value
 	}
 	if l.cr {
 		// A "\r" ended the previous piece: a "\n" starting this one

@@ -322,6 +322,15 @@ func TestLines_NewLines_AllocatesNothingAndDefaults(t *testing.T) {
 	}
 }
 
+func TestLines_ZeroValue_UsesDefaultMaxLine(t *testing.T) {
+	var l Lines
+	in := append(bytes.Repeat([]byte("z"), DefaultMaxLine+1), "\nok"...)
+	got := feedAll(&l, in)
+	if len(got) != 3 || len(got[0]) != DefaultMaxLine || got[1] != "z" || got[2] != "ok" {
+		t.Fatalf("zero-value Lines gave %d lines, want chunk of %d, \"z\", \"ok\"", len(got), DefaultMaxLine)
+	}
+}
+
 func TestLines_Feed_SteadyState_DoesNotAllocate(t *testing.T) {
 	l := NewLines(0)
 	chunk := []byte("a line\r\nanother\npartial ")
@@ -463,66 +472,69 @@ func BenchmarkLines_FeedCRLF(b *testing.B) {
 	benchFeed(b, crlf)
 }
 
-// The scan benchmarks compare ways of finding every line ending, to justify
-// Feed's choice of cached bytes.IndexByte searches over bytes.IndexAny.
+// The scan benchmarks compare ways of finding every line ending in the same
+// input and 32 KiB pieces as BenchmarkLines_Feed, to justify Feed's choice of
+// cached bytes.IndexByte searches over bytes.IndexAny or a byte loop.
 
-func BenchmarkScan_IndexAny(b *testing.B) {
+func benchScan(b *testing.B, count func(p []byte) int) {
 	lf, _ := benchInput(b)
+	const chunk = 32 << 10
 	b.SetBytes(int64(len(lf)))
 	for b.Loop() {
 		n := 0
-		for p := lf; ; {
+		for i := 0; i < len(lf); i += chunk {
+			n += count(lf[i:min(i+chunk, len(lf))])
+		}
+		if n != len(lf)/72 {
+			b.Fatalf("found %d line endings, want %d", n, len(lf)/72)
+		}
+	}
+}
+
+func BenchmarkScan_IndexAny(b *testing.B) {
+	benchScan(b, func(p []byte) int {
+		n := 0
+		for {
 			i := bytes.IndexAny(p, "\r\n")
 			if i < 0 {
-				break
+				return n
 			}
 			n++
 			p = p[i+1:]
 		}
-		if n == 0 {
-			b.Fatal("nothing found")
-		}
-	}
+	})
 }
 
 func BenchmarkScan_ByteLoop(b *testing.B) {
-	lf, _ := benchInput(b)
-	b.SetBytes(int64(len(lf)))
-	for b.Loop() {
+	benchScan(b, func(p []byte) int {
 		n := 0
-		for _, c := range lf {
+		for _, c := range p {
 			if c == '\n' || c == '\r' {
 				n++
 			}
 		}
-		if n == 0 {
-			b.Fatal("nothing found")
-		}
-	}
+		return n
+	})
 }
 
 func BenchmarkScan_IndexByteCached(b *testing.B) {
-	lf, _ := benchInput(b)
-	b.SetBytes(int64(len(lf)))
-	for b.Loop() {
+	benchScan(b, func(p []byte) int {
 		n := 0
 		nextLF, nextCR := -1, -1
-		for start := 0; start < len(lf); {
+		for start := 0; start < len(p); {
 			if nextLF < start {
-				nextLF = indexFrom(lf, start, '\n')
+				nextLF = indexFrom(p, start, '\n')
 			}
 			if nextCR < start {
-				nextCR = indexFrom(lf, start, '\r')
+				nextCR = indexFrom(p, start, '\r')
 			}
 			end := min(nextLF, nextCR)
-			if end == len(lf) {
-				break
+			if end == len(p) {
+				return n
 			}
 			n++
 			start = end + 1
 		}
-		if n == 0 {
-			b.Fatal("nothing found")
-		}
-	}
+		return n
+	})
 }

@@ -13,7 +13,7 @@ import "strings"
 const ringMinAlloc = 4 << 10
 
 // Ring is a bounded in-memory capture of a byte stream. It keeps the most
-// recent Limit bytes written to it and silently drops older ones.
+// recent limit bytes written to it and silently drops older ones.
 //
 // Memory is allocated lazily: a new Ring holds no buffer; the buffer grows
 // (doubling, starting at 4 KiB or the size of the first write) as output
