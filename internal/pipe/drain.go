@@ -35,8 +35,9 @@ func Drain(f *os.File, fn func([]byte)) error {
 	}
 	r := &reader{wait: true}
 	defer r.release()
+	try := r.try
 	for {
-		err := rc.Read(r.try)
+		err := rc.Read(try)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			return drainReadable(f, rc, r, fn)
 		}
@@ -56,8 +57,9 @@ func drainReadable(f *os.File, rc syscall.RawConn, r *reader, fn func([]byte)) e
 		return err
 	}
 	r.wait = false
+	try := r.try
 	for total := 0; total < finalDrainLimit; total += r.n {
-		if err := rc.Read(r.try); err != nil {
+		if err := rc.Read(try); err != nil {
 			return err
 		}
 		if r.err != nil || r.n == 0 {
