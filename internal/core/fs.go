@@ -218,10 +218,7 @@ func (m *Fs) WriteAtomic(p, content string) Result {
 		return fsFail(op, "cannot create the directory of", p, err)
 	}
 	mode := os.FileMode(0o644)
-	if fi, err := os.Stat(fp.target); err == nil {
-		if fi.IsDir() {
-			return fsFail(op, "cannot replace directory", p, nil)
-		}
+	if fi, err := os.Stat(fp.target); err == nil && fi.Mode().IsRegular() {
 		mode = fi.Mode().Perm()
 	}
 	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
@@ -242,7 +239,7 @@ func (m *Fs) WriteAtomic(p, content string) Result {
 	if err := tmp.Chmod(mode); err != nil {
 		return fsFail(op, "cannot set the mode of the temporary file for", p, err)
 	}
-	if err := tmp.Sync(); err != nil {
+	if err := fsyncFile(tmp); err != nil {
 		return fsFail(op, "cannot sync the temporary file for", p, err)
 	}
 	if err := tmp.Close(); err != nil {
@@ -252,11 +249,18 @@ func (m *Fs) WriteAtomic(p, content string) Result {
 		return fsFail(op, "cannot rename the temporary file over", p, err)
 	}
 	ok = true
-	if err := syncDir(dir); err != nil {
+	if err := fsyncDir(dir); err != nil {
 		return fsFail(op, "wrote but cannot sync the directory of", p, err)
 	}
 	return Result{OK: true}
 }
+
+// fsyncFile and fsyncDir are the durability steps of WriteAtomic
+// (variables so tests can observe their order).
+var (
+	fsyncFile = (*os.File).Sync
+	fsyncDir  = syncDir
+)
 
 // syncDir fsyncs directory dir so a rename in it is durable.
 func syncDir(dir string) error {
