@@ -66,7 +66,12 @@ func Is(err, target error) bool {
 // As finds the first error in err's chain that matches target and sets
 // target to it (errors.As). It never panics: an unsuitable target simply
 // reports false.
-func As(err error, target any) (ok bool) {
+func As(err error, target any) bool {
+	return safeAs(err, target)
+}
+
+// safeAs is errors.As with a panic (bad target) turned into false.
+func safeAs(err error, target any) (ok bool) {
 	defer func() {
 		if recover() != nil {
 			ok = false
