@@ -94,8 +94,8 @@ type Process struct {
 	grace time.Duration
 	cmd   *exec.Cmd
 
-	exited  chan struct{}   // closed once the process has exited (not yet reaped)
-	done    chan struct{}   // closed once it is reaped and its output delivered
+	exited  chan struct{} // closed once the process has exited (not yet reaped)
+	done    chan struct{} // closed once it is reaped and its output delivered
 	release []func() bool // undoes the timeout and context bindings
 
 	mu         sync.Mutex
