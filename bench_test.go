@@ -1,0 +1,254 @@
+package process
+
+import (
+	"context"
+	"io"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	core "dappco.re/go/core"
+)
+
+// Benchmarks of the service against raw os/exec, measured side by side in
+// the same run (the absolute figures of a shared machine mean little; the
+// ratios do). `go run ./internal/cmd/benchratio` runs them and prints the
+// ratios against the targets of DESIGN.md §6:
+//
+//	go test -run '^$' -bench '^Benchmark(Spawn|Stream|Dispatch|Idle)$' -count 3 -benchmem
+//
+// No benchmark asserts on time. Every process a benchmark starts is
+// stopped, and checked for, by PID.
+
+// benchCore returns a started Core with the process service (default
+// options) and the service. Cleanup shuts the Core down, which stops every
+// process still running.
+func benchCore(b *testing.B) (*core.Core, *Service) {
+	b.Helper()
+	c := core.New(core.WithService(Register))
+	svc, ok := core.ServiceFor[*Service](c, "process")
+	if !ok {
+		b.Fatal("process service not registered")
+	}
+	if r := c.ServiceStartup(context.Background(), nil); !r.OK {
+		b.Fatalf("startup: %v", r.Value)
+	}
+	b.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		c.ServiceShutdown(ctx)
+	})
+	return c, svc
+}
+
+// BenchmarkSpawn: one op starts /bin/true and waits for it.
+func BenchmarkSpawn(b *testing.B) {
+	const bin = "/bin/true"
+	b.Run("raw", func(b *testing.B) {
+		for b.Loop() {
+			if err := exec.Command(bin).Run(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("process", func(b *testing.B) {
+		c, _ := benchCore(b)
+		ctx := context.Background()
+		for b.Loop() {
+			if r := c.Process().Run(ctx, bin); !r.OK {
+				b.Fatal(r.Value)
+			}
+		}
+	})
+}
+
+// Stream workload: 64 MiB of 72-byte lines (71 characters and '\n') on
+// stdout. head cuts the last line short, so the line count is rounded up.
+const (
+	streamBytes = 64 << 20
+	streamLine  = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_.:;,+*=" // 71 characters
+	streamLines = (streamBytes + len(streamLine)) / (len(streamLine) + 1)
+)
+
+// streamCommand is the child both sides of BenchmarkStream run.
+func streamCommand() (string, []string) {
+	return "/bin/sh", []string{"-c", "yes '" + streamLine + "' | head -c " + strconv.Itoa(streamBytes)}
+}
+
+// BenchmarkStream: one op is a child writing 64 MiB of lines to stdout and
+// exiting. raw drains the pipe into io.Discard; process captures the
+// output and broadcasts each line to one ActionProcessOutput listener.
+func BenchmarkStream(b *testing.B) {
+	if len(streamLine) != 71 {
+		b.Fatalf("stream line is %d characters, want 71", len(streamLine))
+	}
+	name, args := streamCommand()
+	b.Run("raw", func(b *testing.B) {
+		b.SetBytes(streamBytes)
+		for b.Loop() {
+			cmd := exec.Command(name, args...)
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				b.Fatal(err)
+			}
+			n, copyErr := io.Copy(io.Discard, stdout)
+			if err := cmd.Wait(); err != nil {
+				b.Fatal(err)
+			}
+			if copyErr != nil {
+				b.Fatal(copyErr)
+			}
+			if n != streamBytes {
+				b.Fatalf("read %d bytes, want %d", n, streamBytes)
+			}
+		}
+	})
+	b.Run("process", func(b *testing.B) {
+		c, svc := benchCore(b)
+		var lines, bytes atomic.Int64
+		c.RegisterAction(func(_ *core.Core, msg core.Message) core.Result {
+			if e, ok := msg.(ActionProcessOutput); ok && e.Stream == StreamStdout {
+				lines.Add(1)
+				bytes.Add(int64(len(e.Line)))
+			}
+			return core.Result{OK: true}
+		})
+		ctx := context.Background()
+		opts := RunOptions{Command: name, Args: args}
+		b.SetBytes(streamBytes)
+		for b.Loop() {
+			lines.Store(0)
+			bytes.Store(0)
+			r := svc.StartWithOptions(ctx, opts)
+			if !r.OK {
+				b.Fatal(r.Value)
+			}
+			p := r.Value.(*Process)
+			if err := p.Wait(); err != nil {
+				b.Fatal(err)
+			}
+			// All output events precede the end, so the count is final.
+			if n, want := lines.Load(), int64(streamLines); n != want {
+				b.Fatalf("listener saw %d lines, want %d", n, want)
+			}
+			if n, want := bytes.Load(), int64(streamBytes-(streamLines-1)); n != want {
+				b.Fatalf("listener saw %d bytes of lines, want %d", n, want)
+			}
+			if p.Output() == "" {
+				b.Fatal("nothing captured")
+			}
+		}
+	})
+}
+
+// BenchmarkDispatch: one op looks up and runs a named no-op action.
+func BenchmarkDispatch(b *testing.B) {
+	c := core.New()
+	c.Action("bench.noop", func(context.Context, core.Options) core.Result {
+		return core.Result{OK: true}
+	})
+	ctx := context.Background()
+	opts := core.NewOptions(core.Option{Key: "k", Value: "v"})
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := c.Action("bench.noop").Run(ctx, opts); !r.OK {
+			b.Fatal(r.Value)
+		}
+	}
+}
+
+// idleChildren is how many idle children BenchmarkIdle keeps running.
+const idleChildren = 200
+
+// BenchmarkIdle: one op starts idleChildren `sleep 300` children through the
+// service, measures the Go heap they hold while all are running, then kills
+// them and checks that none survives. It reports the heap growth per child
+// as heap-B/proc (the mean over the b.N ops). One op takes about as long as
+// idleChildren spawns, so b.N stays small; -benchtime 1x runs it once.
+func BenchmarkIdle(b *testing.B) {
+	_, svc := benchCore(b)
+	ctx := context.Background()
+	var total float64
+	for i := 0; i < b.N; i++ {
+		total += idleRound(b, svc, ctx)
+	}
+	b.ReportMetric(total/float64(b.N), "heap-B/proc")
+}
+
+// idleRound is one op of BenchmarkIdle; it returns heap bytes per child.
+func idleRound(b *testing.B, svc *Service, ctx context.Context) float64 {
+	b.StopTimer()
+	svc.Clear() // finished processes of earlier rounds are not the baseline
+	before := heapAfterGC()
+	b.StartTimer()
+
+	procs := make([]*Process, 0, idleChildren)
+	pids := make([]int, 0, idleChildren)
+	defer func() { killSurvivors(b, pids) }()
+	for range idleChildren {
+		r := svc.StartWithOptions(ctx, RunOptions{Command: "sleep", Args: []string{"300"}})
+		if !r.OK {
+			b.Fatalf("start sleep: %v", r.Value)
+		}
+		p := r.Value.(*Process)
+		procs = append(procs, p)
+		pids = append(pids, p.PID)
+	}
+
+	b.StopTimer()
+	for _, p := range procs {
+		if !p.IsRunning() {
+			b.Fatalf("sleep %d (pid %d) is not running", p.PID, p.PID)
+		}
+	}
+	after := heapAfterGC()
+	runtime.KeepAlive(procs)
+	b.StartTimer()
+
+	for _, p := range procs {
+		if err := p.Kill(); err != nil {
+			b.Errorf("kill pid %d: %v", p.PID, err)
+		}
+	}
+	deadline := time.After(30 * time.Second)
+	for _, p := range procs {
+		select {
+		case <-p.Done():
+		case <-deadline:
+			b.Fatalf("pid %d did not end within 30s of SIGKILL", p.PID)
+		}
+	}
+	return float64(int64(after)-int64(before)) / idleChildren
+}
+
+// heapAfterGC returns the live heap once the garbage collector has run.
+func heapAfterGC() uint64 {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.GC() // a second cycle also empties sync.Pool victim caches
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// killSurvivors SIGKILLs, by PID, every one of pids still alive, and fails
+// the benchmark if there was any.
+func killSurvivors(b *testing.B, pids []int) {
+	var survivors []string
+	for _, pid := range pids {
+		if pidAlive(pid) {
+			survivors = append(survivors, strconv.Itoa(pid))
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	if len(survivors) > 0 {
+		b.Errorf("%d children survived their kill: pids %s", len(survivors), strings.Join(survivors, " "))
+	}
+}
