@@ -44,6 +44,7 @@ func main() {
 }
 
 func run() error {
+	stepNumber = 0
 	// Ctrl-C cancels ctx. A process started with a context is stopped when
 	// that context ends, so an interrupted tour cleans up after itself.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
