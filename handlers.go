@@ -105,17 +105,20 @@ func (s *Service) signalTarget(action string, opts core.Options, signal func(*de
 	if d.err != nil {
 		return fail(d.err)
 	}
-	var err error
-	switch {
-	case id != "" && sig == syscall.SIGKILL:
-		err = s.table.kill(id)
-	case id != "":
-		var p *Process
-		if p, err = s.table.get(id); err == nil {
-			err = p.sendSignal(sig, false)
+	if id == "" {
+		if err := s.table.signalPID(pid, sig); err != nil {
+			return fail(fmt.Errorf("%s: option \"pid\": %w", action, err))
 		}
-	default:
-		err = s.table.signalPID(pid, sig)
+		return ok(nil)
+	}
+	p, err := s.lookup(d)
+	if err != nil {
+		return fail(err)
+	}
+	if sig == syscall.SIGKILL {
+		err = p.Kill()
+	} else {
+		err = p.sendSignal(sig, false)
 	}
 	if err != nil {
 		return failAction(action, err)

@@ -33,7 +33,9 @@ type ActionProcessOutput struct {
 }
 
 // ActionProcessExited is broadcast once a process has ended and all its
-// output has been delivered.
+// output has been delivered, before Wait returns: when Wait returns, every
+// event of the process has been broadcast. Its Info is final by then, but a
+// handler must not wait for the process itself (Wait, Done, process.wait).
 type ActionProcessExited struct {
 	ID       string
 	ExitCode int

@@ -149,7 +149,7 @@ func (p *Process) IsRunning() bool {
 }
 
 // Done returns a channel closed once the process has ended, been reaped and
-// had all its output delivered.
+// had all its output and its exit event broadcast.
 func (p *Process) Done() <-chan struct{} {
 	return p.done
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"time"
 
@@ -124,6 +125,9 @@ func (s *Service) spawn(ctx context.Context, opts RunOptions, keepStdin bool) (*
 	if cmd.Err != nil {
 		return nil, fmt.Errorf("process: start %s: %w", opts.Command, cmd.Err)
 	}
+	if err := checkDir(opts.Dir); err != nil {
+		return nil, fmt.Errorf("process: start %s: %w", opts.Command, err)
+	}
 	cmd.Dir = opts.Dir
 	if len(opts.Env) > 0 {
 		cmd.Env = append(os.Environ(), opts.Env...)
@@ -144,10 +148,27 @@ func (s *Service) spawn(ctx context.Context, opts RunOptions, keepStdin bool) (*
 	s.table.add(p)
 	s.broadcast(ActionProcessStarted{ID: p.ID, Command: p.Command, Args: p.Args, Dir: p.Dir, PID: p.PID})
 	p.supervise(io.outputs, s.broadcast, s.table.retire)
-	if opts.Input != "" {
+	// A run's terminal gets its end of input at once, as a pipe would.
+	if opts.Input != "" || (opts.PTY && !keepStdin) {
 		go p.feedInput(opts.Input)
 	}
 	return p, nil
+}
+
+// checkDir reports a working directory the child could not enter, naming
+// it (the error of a failed chdir in the child names only the command).
+func checkDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("working directory: %w", err)
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("working directory %s: not a directory", dir)
+	}
+	return nil
 }
 
 // newProcess builds the Process for a started child.
@@ -188,10 +209,17 @@ func (p *Process) bindLifetime(ctx context.Context, opts RunOptions) {
 }
 
 // feedInput writes input to stdin and then signals end of input. A child
-// that exits without reading it is not an error.
+// that exits without reading it is not an error. On a terminal, a final
+// partial line needs its own end-of-file character before the one that
+// ends the input, as when a person types Ctrl-D twice.
 func (p *Process) feedInput(input string) {
-	if err := p.SendInput(input); err != nil {
-		return
+	if input != "" {
+		if p.pty && !strings.HasSuffix(input, "\n") {
+			input += string(rune(ctrlD))
+		}
+		if err := p.SendInput(input); err != nil {
+			return
+		}
 	}
 	_ = p.CloseStdin()
 }

@@ -74,12 +74,12 @@ func (p *Process) awaitEnd(sources []outputSource, readersDone <-chan struct{}, 
 	}
 
 	p.finish(waitErr)
-	close(p.done)
 	info := p.Info()
 	if info.Status == StatusKilled {
 		notify(ActionProcessKilled{ID: p.ID, Signal: info.Signal})
 	}
 	notify(ActionProcessExited{ID: p.ID, ExitCode: info.ExitCode, Duration: info.Duration, Error: p.result()})
+	close(p.done)
 	ended(p)
 }
 

@@ -21,4 +21,3 @@ func TestAwaitExit_LeavesZombieUntilReaped(t *testing.T) {
 		t.Fatalf("Wait = %v, want exit status 3", err)
 	}
 }
-
