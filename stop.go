@@ -9,7 +9,7 @@ import (
 
 // groupPollInterval is how often a stop checks whether the members of an
 // exited leader's group are gone. The kernel offers no notification.
-const groupPollInterval = 10 * time.Millisecond
+const groupPollInterval = 20 * time.Millisecond
 
 // sendSignal sends sig to the process group while its leader has not
 // exited; stop records it as a stop this service asked for. Once the leader

@@ -12,11 +12,15 @@ func SignalGroup(pgid int, sig syscall.Signal) error {
 	return syscall.Kill(-pgid, sig)
 }
 
-// GroupAlive reports whether the process group pgid still has a member.
+// GroupAlive reports whether the process group pgid still has a member
+// that has not exited. Members that have exited but are not yet reaped
+// (orphaned zombies wait for init) do not count.
 func GroupAlive(pgid int) bool {
 	if pgid <= 1 {
 		return false
 	}
-	err := syscall.Kill(-pgid, 0)
-	return err == nil || err == syscall.EPERM
+	if err := syscall.Kill(-pgid, 0); err != nil && err != syscall.EPERM {
+		return false
+	}
+	return groupHasLiveMember(pgid)
 }
