@@ -60,7 +60,7 @@ func (s *Service) handleStart(ctx context.Context, opts core.Options) core.Resul
 	if d.err != nil {
 		return fail(d.err)
 	}
-	p, err := s.spawn(ctx, ro, true)
+	p, err := s.spawn(ctx, ro, false)
 	if err != nil {
 		return failAction(d.action, err)
 	}

@@ -110,6 +110,8 @@ type Process struct {
 
 	stdinMu sync.Mutex
 	stdin   *os.File // stdin pipe, or the terminal master for PTY
+
+	retired bool // ended and counted as finished by the table; guarded by the table's lock
 }
 
 // Info returns a snapshot of the process.

@@ -20,6 +20,7 @@ type table struct {
 	byPID        map[int]*Process
 	order        []*Process // insertion order
 	keepFinished int
+	finished     int // entries that have been retired
 }
 
 func newTable(keepFinished int) *table {
@@ -143,19 +144,17 @@ func (t *table) clear() {
 
 // retire is called once a process has ended; it drops the oldest finished
 // processes beyond the bound.
-func (t *table) retire(*Process) {
+func (t *table) retire(p *Process) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	finished := 0
-	for _, p := range t.order {
-		if !p.IsRunning() {
-			finished++
-		}
+	if t.byID[p.ID] != p {
+		return // removed before it was retired
 	}
-	for i := 0; finished > t.keepFinished && i < len(t.order); {
-		if p := t.order[i]; !p.IsRunning() {
-			t.drop(p)
-			finished--
+	p.retired = true
+	t.finished++
+	for i := 0; t.finished > t.keepFinished && i < len(t.order); {
+		if q := t.order[i]; q.retired {
+			t.dropAt(i)
 			continue
 		}
 		i++
@@ -164,17 +163,25 @@ func (t *table) retire(*Process) {
 
 // drop removes p from the table; the caller holds the lock.
 func (t *table) drop(p *Process) {
-	for i, q := range t.order {
-		if q == p {
-			t.order = slices.Delete(t.order, i, i+1)
-			break
-		}
+	if i := slices.Index(t.order, p); i >= 0 {
+		t.dropAt(i)
 	}
+}
+
+// dropAt removes the process at index i of the order; the caller holds the
+// lock.
+func (t *table) dropAt(i int) {
+	p := t.order[i]
+	t.order = slices.Delete(t.order, i, i+1)
 	t.forget(p)
 }
 
 // forget removes p's index entries; the caller holds the lock.
 func (t *table) forget(p *Process) {
+	if p.retired {
+		p.retired = false
+		t.finished--
+	}
 	if t.byID[p.ID] == p {
 		delete(t.byID, p.ID)
 	}

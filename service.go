@@ -61,13 +61,16 @@ func (s *Service) OnStartup(ctx context.Context) core.Result {
 }
 
 // OnShutdown stops every running process — SIGTERM to its group, the grace
-// period, then SIGKILL to the group — and returns once all have ended and
-// been reaped, or when ctx ends, whichever is first.
+// period, then SIGKILL to the group — and returns once every process is
+// done (reaped, its output and exit event delivered), or when ctx ends,
+// whichever is first.
 func (s *Service) OnShutdown(ctx context.Context) core.Result {
-	running := s.table.list(true)
 	var wg sync.WaitGroup
-	for _, p := range running {
-		wg.Go(func() { _ = p.Shutdown() })
+	for _, p := range s.table.list(false) {
+		wg.Go(func() {
+			_ = p.Shutdown() // refused for a process that has already exited
+			<-p.Done()
+		})
 	}
 	allDone := make(chan struct{})
 	go func() {
@@ -93,7 +96,7 @@ func (s *Service) Start(ctx context.Context, command string, args ...string) cor
 // is the *Process. Unless opts.Detach is set, the process is stopped when
 // ctx ends.
 func (s *Service) StartWithOptions(ctx context.Context, opts RunOptions) core.Result {
-	p, err := s.spawn(ctx, opts, true)
+	p, err := s.spawn(ctx, opts, false)
 	if err != nil {
 		return core.Result{Value: err}
 	}
@@ -110,11 +113,11 @@ func (s *Service) Run(ctx context.Context, command string, args ...string) core.
 // RunWithOptions runs the process described by opts to completion, like
 // Run. Its stdin is opts.Input, or empty.
 func (s *Service) RunWithOptions(ctx context.Context, opts RunOptions) core.Result {
-	p, err := s.spawn(ctx, opts, false)
+	p, err := s.spawn(ctx, opts, true)
 	if err != nil {
 		return core.Result{Value: err}
 	}
-	if err := p.Wait(); err != nil {
+	if err := p.result(); err != nil {
 		return core.Result{Value: err}
 	}
 	return core.Result{Value: p.Output(), OK: true}

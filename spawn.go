@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
 
 	"dappco.re/go/core/process/internal/output"
+	"dappco.re/go/core/process/internal/pipe"
 	"dappco.re/go/core/process/internal/proc"
 	"dappco.re/go/core/process/internal/term"
 )
@@ -60,7 +62,7 @@ func openStdio(cmd *exec.Cmd, opts RunOptions, keepStdin bool) (*stdio, error) {
 	}
 	s := &stdio{}
 	for _, stream := range []Stream{StreamStdout, StreamStderr} {
-		r, w, err := os.Pipe()
+		r, w, err := pipe.Output()
 		if err != nil {
 			s.closeParent()
 			s.closeChild()
@@ -71,7 +73,7 @@ func openStdio(cmd *exec.Cmd, opts RunOptions, keepStdin bool) (*stdio, error) {
 	}
 	cmd.Stdout, cmd.Stderr = s.child[0], s.child[1]
 	if keepStdin || opts.Input != "" {
-		r, w, err := os.Pipe()
+		r, w, err := pipe.Input()
 		if err != nil {
 			s.closeParent()
 			s.closeChild()
@@ -112,31 +114,30 @@ func openTerminal(cmd *exec.Cmd, opts RunOptions) (*stdio, error) {
 
 // spawn starts the child described by opts and registers it. Nothing is
 // registered and nothing is left open when it fails.
-func (s *Service) spawn(ctx context.Context, opts RunOptions, keepStdin bool) (*Process, error) {
-	if opts.Command == "" {
-		return nil, fmt.Errorf("process: start: command is empty")
+//
+// For run, spawn returns once the process has ended: it supervises the
+// process on the calling goroutine, whose thread — locked meanwhile — forks
+// the child, so the parent-death signal is tied to a thread that outlives
+// the child. Otherwise the child keeps a stdin pipe for SendInput, is forked
+// from the dedicated forking thread and is supervised in the background.
+func (s *Service) spawn(ctx context.Context, opts RunOptions, run bool) (*Process, error) {
+	if run {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
 	}
-	if !opts.Detach {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("process: start %s: %w", opts.Command, err)
-		}
-	}
-	cmd := exec.Command(opts.Command, opts.Args...)
-	if cmd.Err != nil {
-		return nil, fmt.Errorf("process: start %s: %w", opts.Command, cmd.Err)
-	}
-	if err := checkDir(opts.Dir); err != nil {
-		return nil, fmt.Errorf("process: start %s: %w", opts.Command, err)
-	}
-	cmd.Dir = opts.Dir
-	if len(opts.Env) > 0 {
-		cmd.Env = append(os.Environ(), opts.Env...)
-	}
-	io, err := openStdio(cmd, opts, keepStdin)
+	cmd, err := command(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("process: start %s: %w", opts.Command, err)
 	}
-	err = proc.Start(cmd, !opts.Detach)
+	io, err := openStdio(cmd, opts, !run)
+	if err != nil {
+		return nil, fmt.Errorf("process: start %s: %w", opts.Command, err)
+	}
+	if run {
+		err = proc.StartHere(cmd, !opts.Detach)
+	} else {
+		err = proc.Start(cmd, !opts.Detach)
+	}
 	io.closeChild()
 	if err != nil {
 		io.closeParent()
@@ -147,12 +148,43 @@ func (s *Service) spawn(ctx context.Context, opts RunOptions, keepStdin bool) (*
 	p.bindLifetime(ctx, opts)
 	s.table.add(p)
 	s.broadcast(ActionProcessStarted{ID: p.ID, Command: p.Command, Args: p.Args, Dir: p.Dir, PID: p.PID})
-	p.supervise(io.outputs, s.broadcast, s.table.retire)
+	readersDone := p.readOutputs(io.outputs, s.broadcast)
 	// A run's terminal gets its end of input at once, as a pipe would.
-	if opts.Input != "" || (opts.PTY && !keepStdin) {
+	if opts.Input != "" || (opts.PTY && run) {
 		go p.feedInput(opts.Input)
 	}
+	if run {
+		p.awaitEnd(io.outputs, readersDone, s.broadcast, s.table.retire)
+	} else {
+		go p.awaitEnd(io.outputs, readersDone, s.broadcast, s.table.retire)
+	}
 	return p, nil
+}
+
+// command builds the exec.Cmd for opts, failing fast on what would make
+// the start fail: an empty or missing command, a missing directory, or a
+// context that has already ended.
+func command(ctx context.Context, opts RunOptions) (*exec.Cmd, error) {
+	if opts.Command == "" {
+		return nil, fmt.Errorf("command is empty")
+	}
+	if !opts.Detach {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	cmd := exec.Command(opts.Command, opts.Args...)
+	if cmd.Err != nil {
+		return nil, cmd.Err
+	}
+	if err := checkDir(opts.Dir); err != nil {
+		return nil, err
+	}
+	cmd.Dir = opts.Dir
+	if len(opts.Env) > 0 {
+		cmd.Env = append(os.Environ(), opts.Env...)
+	}
+	return cmd, nil
 }
 
 // checkDir reports a working directory the child could not enter, naming

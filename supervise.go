@@ -17,15 +17,14 @@ import (
 // is already written.
 const outputDrainDelay = 250 * time.Millisecond
 
-// supervise reads the process's output and waits for it to end, in the
-// background. notify receives the output and exit events; ended is called
-// last, once the process is done.
-func (p *Process) supervise(sources []outputSource, notify func(core.Message), ended func(*Process)) {
-	readersDone := make(chan struct{}, len(sources))
+// readOutputs starts a reader for each output source. The returned channel
+// receives once per source when that reader has finished.
+func (p *Process) readOutputs(sources []outputSource, notify func(core.Message)) <-chan struct{} {
+	done := make(chan struct{}, len(sources))
 	for _, src := range sources {
-		go p.readOutput(src, notify, readersDone)
+		go p.readOutput(src, notify, done)
 	}
-	go p.awaitEnd(sources, readersDone, notify, ended)
+	return done
 }
 
 // readOutput captures one stream and broadcasts it line by line.

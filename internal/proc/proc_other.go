@@ -10,6 +10,12 @@ func Start(cmd *exec.Cmd, dieWithParent bool) error {
 	return cmd.Start()
 }
 
+// StartHere starts cmd; see the Linux version. Outside Linux there is no
+// parent-death signal, so dieWithParent has no effect.
+func StartHere(cmd *exec.Cmd, dieWithParent bool) error {
+	return cmd.Start()
+}
+
 // AwaitExit reports false: outside Linux the exit is learnt by reaping.
 func AwaitExit(pid int) bool {
 	return false

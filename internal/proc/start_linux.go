@@ -18,10 +18,7 @@ func Start(cmd *exec.Cmd, dieWithParent bool) error {
 	if !dieWithParent {
 		return cmd.Start()
 	}
-	if cmd.SysProcAttr == nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{}
-	}
-	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	setParentDeathSignal(cmd)
 	forker.once.Do(func() {
 		forker.requests = make(chan forkRequest)
 		go forkLoop(forker.requests)
@@ -29,6 +26,24 @@ func Start(cmd *exec.Cmd, dieWithParent bool) error {
 	done := make(chan error, 1)
 	forker.requests <- forkRequest{cmd: cmd, done: done}
 	return <-done
+}
+
+// StartHere is Start for a caller that has locked its goroutine to its OS
+// thread (runtime.LockOSThread) and keeps it locked until the child has
+// been reaped: the child is forked from that thread, which therefore lives
+// at least as long as the child, without a hand-off to the forking thread.
+func StartHere(cmd *exec.Cmd, dieWithParent bool) error {
+	if dieWithParent {
+		setParentDeathSignal(cmd)
+	}
+	return cmd.Start()
+}
+
+func setParentDeathSignal(cmd *exec.Cmd) {
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
 }
 
 type forkRequest struct {
