@@ -70,9 +70,11 @@ func checkGoroutineLeaks() int {
 // runManager is the manager program of TestService_ManagerKilled_…: it
 // builds a Core with the process service and, from a goroutine locked to
 // its own OS thread that then exits (golang/go#27505), starts a
-// non-detached and a Detach `sleep 300`. Once that thread is gone it prints
-// "pids <non-detached> <detached>" and blocks until stdin is closed; then
-// it kills both children and exits. The test kills it with SIGKILL instead.
+// non-detached and a Detach `sleep 300`. Once that thread is gone it also
+// runs a non-detached `sleep 300` through Run in the background, prints
+// "pids <non-detached> <detached> <run>" and blocks until stdin is closed;
+// then it kills its children and exits. The test kills it with SIGKILL
+// instead.
 func runManager() int {
 	fail := func(format string, args ...any) int {
 		fmt.Fprintf(os.Stderr, "manager: "+format+"\n", args...)
@@ -146,11 +148,35 @@ func runManager() int {
 			return fail("thread %d did not exit", s.tid)
 		}
 	}
+
+	// A non-detached Run, which forks and supervises on its caller's
+	// goroutine, blocks in the background.
+	go svc.Run(context.Background(), "sleep", "300")
+	var run *Process
+	deadline.Reset(30 * time.Second)
+	tick.Reset(5 * time.Millisecond)
+	for {
+		for _, p := range svc.List() {
+			if p != s.attached && p != s.detached {
+				run = p
+			}
+		}
+		if run != nil {
+			break
+		}
+		select {
+		case <-tick.C:
+		case <-deadline.C:
+			killAll()
+			return fail("the Run did not start")
+		}
+	}
 	tick.Stop()
 	deadline.Stop()
 
-	fmt.Printf("pids %d %d\n", s.attached.PID, s.detached.PID)
+	fmt.Printf("pids %d %d %d\n", s.attached.PID, s.detached.PID, run.PID)
 	_, _ = io.Copy(io.Discard, os.Stdin)
 	killAll()
+	_ = run.Kill()
 	return 0
 }

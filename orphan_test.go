@@ -221,13 +221,15 @@ func TestService_ManagerKilled_NonDetachedChildDies_DetachedSurvives(t *testing.
 	case <-time.After(60 * time.Second):
 		t.Fatalf("the manager printed no PIDs; its stderr: %s", managerLog())
 	}
-	var attached, detached int
-	_, err = fmt.Sscanf(line, "pids %d %d", &attached, &detached)
+	var attached, detached, run int
+	_, err = fmt.Sscanf(line, "pids %d %d %d", &attached, &detached, &run)
 	require.NoError(t, err, "manager said %q; its stderr: %s", line, managerLog())
 	killOnCleanup(t, attached)
 	killOnCleanup(t, detached)
+	killOnCleanup(t, run)
 	require.Equal(t, cmd.Process.Pid, parentPID(attached), "the manager is the non-detached child's parent")
 	require.Equal(t, cmd.Process.Pid, parentPID(detached), "the manager is the detached child's parent")
+	require.Equal(t, cmd.Process.Pid, parentPID(run), "the manager is the Run child's parent")
 
 	// The OS thread of the goroutine that started both children has
 	// exited: a parent-death signal tied to that thread would already have
@@ -236,6 +238,7 @@ func TestService_ManagerKilled_NonDetachedChildDies_DetachedSurvives(t *testing.
 	assert.Never(t, func() bool { return !pidAlive(attached) }, 300*time.Millisecond, 10*time.Millisecond,
 		"non-detached child %d died while its manager lives", attached)
 	assert.True(t, pidAlive(detached), "detached child %d alive", detached)
+	assert.True(t, pidAlive(run), "Run child %d alive", run)
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 	select {
@@ -245,5 +248,6 @@ func TestService_ManagerKilled_NonDetachedChildDies_DetachedSurvives(t *testing.
 	}
 
 	waitGone(t, attached, 10*time.Second)
+	waitGone(t, run, 10*time.Second)
 	assert.True(t, pidAlive(detached), "the Detach child %d survives its manager's death", detached)
 }
