@@ -542,7 +542,7 @@ func TestService_OnShutdown_ReturnsOnlyOnceEveryProcessIsDone(t *testing.T) {
 	assert.Equal(t, StatusExited, p.Info().Status, "a process that exited on its own is not reported killed")
 }
 
-func TestService_OnShutdown_ContextEndsBeforeGracePeriod_ReturnsNotOKPromptly(t *testing.T) {
+func TestService_OnShutdown_ContextEndsBeforeGracePeriod_ReturnsNotOKAndKills(t *testing.T) {
 	c, svc := newTestService(t, Options{GracePeriod: 30 * time.Second})
 
 	p := startProcess(t, svc, RunOptions{Command: "sh", Args: []string{"-c", scriptIgnoreTerm}})
@@ -560,11 +560,12 @@ func TestService_OnShutdown_ContextEndsBeforeGracePeriod_ReturnsNotOKPromptly(t 
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, context.DeadlineExceeded), "error %v wraps the context's error", err)
 	assert.Less(t, elapsed, 10*time.Second, "returns when the context ends, not after the 30s grace period")
-	assert.True(t, p.IsRunning(), "the SIGTERM-ignoring process is still in its grace period")
 
-	// Clean up by PID; the pending stop then finishes.
-	require.NoError(t, syscall.Kill(p.PID, syscall.SIGKILL))
+	// The context's end also ended the grace period: SIGKILL went out.
 	waitDone(t, p, 10*time.Second)
+	assert.Equal(t, StatusKilled, p.Info().Status)
+	assert.Equal(t, "SIGKILL", p.Info().Signal)
+	waitGone(t, p.PID, 10*time.Second)
 }
 
 func TestService_OnShutdown_DirectCall_CancelledContext_ReturnsNotOK(t *testing.T) {
@@ -581,10 +582,11 @@ func TestService_OnShutdown_DirectCall_CancelledContext_ReturnsNotOK(t *testing.
 	err, _ := r.Value.(error)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
-	assert.True(t, p.IsRunning(), "the SIGTERM-ignoring process is still in its grace period")
 
-	require.NoError(t, syscall.Kill(p.PID, syscall.SIGKILL))
+	// A context that has already ended leaves no grace period at all.
 	waitDone(t, p, 10*time.Second)
+	assert.Equal(t, StatusKilled, p.Info().Status)
+	assert.Equal(t, "SIGKILL", p.Info().Signal)
 }
 
 func TestService_OnShutdown_NothingRunning_ReturnsOK(t *testing.T) {

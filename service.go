@@ -62,13 +62,14 @@ func (s *Service) OnStartup(ctx context.Context) core.Result {
 
 // OnShutdown stops every running process — SIGTERM to its group, the grace
 // period, then SIGKILL to the group — and returns once every process is
-// done (reaped, its output and exit event delivered), or when ctx ends,
-// whichever is first.
+// done (reaped, its output and exit event delivered). When ctx ends first,
+// the grace periods end with it: SIGKILL goes to every group still alive
+// and OnShutdown returns the context's error without waiting further.
 func (s *Service) OnShutdown(ctx context.Context) core.Result {
 	var wg sync.WaitGroup
 	for _, p := range s.table.list(false) {
 		wg.Go(func() {
-			_ = p.Shutdown() // refused for a process that has already exited
+			_ = p.stop(ctx, p.grace) // refused for a process that has already exited
 			<-p.Done()
 		})
 	}

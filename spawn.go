@@ -14,6 +14,7 @@ import (
 	"dappco.re/go/core/process/internal/pipe"
 	"dappco.re/go/core/process/internal/proc"
 	"dappco.re/go/core/process/internal/term"
+	"dappco.re/go/core/process/internal/watch"
 )
 
 // Default terminal size of a PTY process.
@@ -113,7 +114,7 @@ func openTerminal(cmd *exec.Cmd, opts RunOptions) (*stdio, error) {
 }
 
 // spawn starts the child described by opts and registers it. Nothing is
-// registered and nothing is left open when it fails.
+// registered and nothing is left running or open when it fails.
 //
 // For run, spawn returns once the process has ended: it supervises the
 // process on the calling goroutine, whose thread — locked meanwhile — forks
@@ -125,13 +126,44 @@ func (s *Service) spawn(ctx context.Context, opts RunOptions, run bool) (*Proces
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 	}
-	cmd, err := command(ctx, opts)
+	p, sup, err := s.launch(ctx, opts, run)
 	if err != nil {
 		return nil, fmt.Errorf("process: start %s: %w", opts.Command, err)
 	}
+	p.bindLifetime(ctx, opts)
+	s.table.add(p)
+	s.broadcast(ActionProcessStarted{ID: p.ID, Command: p.Command, Args: p.Args, Dir: p.Dir, PID: p.PID})
+	// A run's terminal gets its end of input at once, as a pipe would.
+	if opts.Input != "" || (opts.PTY && run) {
+		go p.feedInput(opts.Input)
+	}
+	if run {
+		sup.run()
+	} else {
+		go sup.run()
+	}
+	return p, nil
+}
+
+// launch forks the child with its streams connected and returns it with
+// its supervisor, ready to run.
+func (s *Service) launch(ctx context.Context, opts RunOptions, run bool) (*Process, *supervisor, error) {
+	cmd, err := command(ctx, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	mode := watch.Park
+	if run {
+		mode = watch.Block // the caller holds its thread anyway
+	}
+	set, err := watch.New(mode)
+	if err != nil {
+		return nil, nil, fmt.Errorf("supervise: %w", err)
+	}
 	io, err := openStdio(cmd, opts, !run)
 	if err != nil {
-		return nil, fmt.Errorf("process: start %s: %w", opts.Command, err)
+		set.Close()
+		return nil, nil, err
 	}
 	if run {
 		err = proc.StartHere(cmd, !opts.Detach)
@@ -141,24 +173,36 @@ func (s *Service) spawn(ctx context.Context, opts RunOptions, run bool) (*Proces
 	io.closeChild()
 	if err != nil {
 		io.closeParent()
-		return nil, fmt.Errorf("process: start %s: %w", opts.Command, err)
+		set.Close()
+		return nil, nil, err
 	}
-
 	p := s.newProcess(opts, cmd, io)
-	p.bindLifetime(ctx, opts)
-	s.table.add(p)
-	s.broadcast(ActionProcessStarted{ID: p.ID, Command: p.Command, Args: p.Args, Dir: p.Dir, PID: p.PID})
-	readersDone := p.readOutputs(io.outputs, s.broadcast)
-	// A run's terminal gets its end of input at once, as a pipe would.
-	if opts.Input != "" || (opts.PTY && run) {
-		go p.feedInput(opts.Input)
+	sup, err := s.supervisor(p, set, io)
+	if err != nil {
+		return nil, nil, fmt.Errorf("supervise: %w", err)
 	}
-	if run {
-		p.awaitEnd(io.outputs, readersDone, s.broadcast, s.table.retire)
-	} else {
-		go p.awaitEnd(io.outputs, readersDone, s.broadcast, s.table.retire)
+	return p, sup, nil
+}
+
+// supervisor sets up the supervision of a started child. If that fails, the
+// child is killed and reaped and every descriptor closed: nothing leaks.
+func (s *Service) supervisor(p *Process, set *watch.Set, io *stdio) (*supervisor, error) {
+	exitFD, err := proc.ExitFD(p.cmd)
+	var sup *supervisor
+	if err == nil {
+		sup, err = newSupervisor(p, set, exitFD, io.outputs, s.broadcast, s.table.retire)
+		if err != nil {
+			syscall.Close(exitFD)
+		}
 	}
-	return p, nil
+	if err != nil {
+		p.cmd.Process.Kill()
+		p.cmd.Wait()
+		io.closeParent()
+		set.Close()
+		return nil, err
+	}
+	return sup, nil
 }
 
 // command builds the exec.Cmd for opts, failing fast on what would make

@@ -1,6 +1,7 @@
 package process
 
 import (
+	"context"
 	"syscall"
 	"time"
 
@@ -37,17 +38,17 @@ func (p *Process) sendSignal(sig syscall.Signal, stop bool) error {
 // Shutting down a process that has already exited returns
 // ErrProcessNotRunning.
 func (p *Process) Shutdown() error {
-	return p.stop(p.grace)
+	return p.stop(context.Background(), p.grace)
 }
 
-// stop is Shutdown with an explicit grace period.
-func (p *Process) stop(grace time.Duration) error {
+// stop is Shutdown with a grace period that also ends when ctx does.
+func (p *Process) stop(ctx context.Context, grace time.Duration) error {
 	if err := p.sendSignal(syscall.SIGTERM, true); err != nil {
 		return err
 	}
-	deadline := time.NewTimer(grace)
-	defer deadline.Stop()
-	if !p.awaitGroupEnd(deadline.C) {
+	ctx, cancel := context.WithTimeout(ctx, grace)
+	defer cancel()
+	if !p.awaitGroupEnd(ctx.Done()) {
 		// The leader may have exited: its group ID stays reserved while
 		// any member lives, so SIGKILL still reaches exactly those members.
 		p.mu.Lock()
@@ -63,7 +64,7 @@ func (p *Process) stop(grace time.Duration) error {
 
 // awaitGroupEnd waits for the leader to exit and its group to empty. It
 // reports false if the deadline came first.
-func (p *Process) awaitGroupEnd(deadline <-chan time.Time) bool {
+func (p *Process) awaitGroupEnd(deadline <-chan struct{}) bool {
 	select {
 	case <-p.exited:
 	case <-deadline:

@@ -19,7 +19,7 @@ func nonblocking(t *testing.T, f *os.File) bool {
 	return flags&syscall.O_NONBLOCK != 0
 }
 
-func TestOutput_ParentEndPolledChildEndBlocking(t *testing.T) {
+func TestOutput_ParentEndNonBlockingChildEndBlocking(t *testing.T) {
 	r, w, err := Output()
 	if err != nil {
 		t.Fatal(err)
@@ -28,12 +28,6 @@ func TestOutput_ParentEndPolledChildEndBlocking(t *testing.T) {
 	defer w.Close()
 	if !nonblocking(t, r) || nonblocking(t, w) {
 		t.Fatal("want the parent's read end non-blocking and the child's write end blocking")
-	}
-	w.WriteString("x")
-	w.Close()
-	var got []byte
-	if err := Drain(r, func(c []byte) { got = append(got, c...) }); err != nil || string(got) != "x" {
-		t.Fatalf("Drain = %q, %v", got, err)
 	}
 }
 

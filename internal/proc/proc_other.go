@@ -2,7 +2,10 @@
 
 package proc
 
-import "os/exec"
+import (
+	"errors"
+	"os/exec"
+)
 
 // Start starts cmd. Outside Linux there is no parent-death signal, so
 // dieWithParent has no effect.
@@ -14,6 +17,11 @@ func Start(cmd *exec.Cmd, dieWithParent bool) error {
 // parent-death signal, so dieWithParent has no effect.
 func StartHere(cmd *exec.Cmd, dieWithParent bool) error {
 	return cmd.Start()
+}
+
+// ExitFD is not available outside Linux.
+func ExitFD(cmd *exec.Cmd) (int, error) {
+	return -1, errors.ErrUnsupported
 }
 
 // AwaitExit reports false: outside Linux the exit is learnt by reaping.

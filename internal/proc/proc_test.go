@@ -3,7 +3,6 @@ package proc
 import (
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -18,17 +17,6 @@ func state(pid int) byte {
 	}
 	s := string(data)
 	return s[strings.LastIndexByte(s, ')')+2]
-}
-
-func TestStart_DieWithParentSetsParentDeathSignal(t *testing.T) {
-	cmd := exec.Command("true")
-	if err := Start(cmd, true); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Wait()
-	if runtime.GOOS == "linux" && cmd.SysProcAttr.Pdeathsig != syscall.SIGKILL {
-		t.Fatalf("Pdeathsig = %v, want SIGKILL", cmd.SysProcAttr.Pdeathsig)
-	}
 }
 
 func TestSignalGroup_RefusesInitAndInvalidGroups(t *testing.T) {

@@ -15,10 +15,10 @@ import (
 // child exits, not the process (golang/go#27505), so such children are
 // forked from one OS thread that is locked and never exits.
 func Start(cmd *exec.Cmd, dieWithParent bool) error {
+	prepare(cmd, dieWithParent)
 	if !dieWithParent {
 		return cmd.Start()
 	}
-	setParentDeathSignal(cmd)
 	forker.once.Do(func() {
 		forker.requests = make(chan forkRequest)
 		go forkLoop(forker.requests)
@@ -33,17 +33,48 @@ func Start(cmd *exec.Cmd, dieWithParent bool) error {
 // been reaped: the child is forked from that thread, which therefore lives
 // at least as long as the child, without a hand-off to the forking thread.
 func StartHere(cmd *exec.Cmd, dieWithParent bool) error {
-	if dieWithParent {
-		setParentDeathSignal(cmd)
-	}
+	prepare(cmd, dieWithParent)
 	return cmd.Start()
 }
 
-func setParentDeathSignal(cmd *exec.Cmd) {
+// prepare asks for a pidfd of the child (see ExitFD) and, with
+// dieWithParent, for the parent-death signal.
+func prepare(cmd *exec.Cmd, dieWithParent bool) {
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}
-	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	pidfd := -1
+	cmd.SysProcAttr.PidFD = &pidfd
+	if dieWithParent {
+		cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	}
+}
+
+// ExitFD returns a descriptor, owned by the caller, that becomes readable
+// once the child started by Start or StartHere has exited — before it is
+// reaped, so its PID stays reserved until the caller waits for it.
+//
+// It is the child's pidfd (Linux 5.3 and later). On older kernels it is a
+// pipe whose writer a goroutine closes when waitid reports the exit.
+func ExitFD(cmd *exec.Cmd) (int, error) {
+	if attr := cmd.SysProcAttr; attr != nil && attr.PidFD != nil && *attr.PidFD >= 0 {
+		return *attr.PidFD, nil
+	}
+	return exitPipe(cmd.Process.Pid)
+}
+
+// exitPipe returns the read end of a pipe that reports end of file once
+// process pid has exited.
+func exitPipe(pid int) (int, error) {
+	var fds [2]int
+	if err := syscall.Pipe2(fds[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
+		return -1, err
+	}
+	go func() {
+		AwaitExit(pid)
+		syscall.Close(fds[1])
+	}()
+	return fds[0], nil
 }
 
 type forkRequest struct {
