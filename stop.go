@@ -49,17 +49,25 @@ func (p *Process) stop(ctx context.Context, grace time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, grace)
 	defer cancel()
 	if !p.awaitGroupEnd(ctx.Done()) {
-		// The leader may have exited: its group ID stays reserved while
-		// any member lives, so SIGKILL still reaches exactly those members.
-		p.mu.Lock()
-		if !p.hasExited {
-			p.stopSignal = "SIGKILL"
-		}
-		p.mu.Unlock()
-		_ = proc.SignalGroup(p.PID, syscall.SIGKILL)
+		p.killGroup()
 	}
 	<-p.done
 	return nil
+}
+
+// killGroup sends SIGKILL to the group, also after the leader has exited.
+// Until the leader is reaped its PID reserves the group ID; after that, the
+// group ID stays reserved only while a member lives, so the group is
+// checked first.
+func (p *Process) killGroup() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.hasExited {
+		p.stopSignal = "SIGKILL"
+	} else if !proc.GroupAlive(p.PID) {
+		return
+	}
+	_ = proc.SignalGroup(p.PID, syscall.SIGKILL)
 }
 
 // awaitGroupEnd waits for the leader to exit and its group to empty. It

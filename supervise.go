@@ -153,10 +153,10 @@ func (s *supervisor) finish(st *stream) {
 
 // close releases the descriptors the supervisor owns.
 func (s *supervisor) close() {
+	s.p.takeStdin() // a terminal master is also a stream, closed below
 	for _, st := range s.streams {
 		st.file.Close()
 	}
-	s.p.takeStdin() // the terminal master, closed above
 	syscall.Close(s.exitFD)
 	s.set.Close()
 }
