@@ -67,7 +67,7 @@ type ProcessInfo struct {
 	Running   bool          `json:"running"`
 	Status    Status        `json:"status"`
 	ExitCode  int           `json:"exitCode"`
-	Signal    string        `json:"signal,omitempty"`
+	Signal    string        `json:"signal"`
 	Duration  time.Duration `json:"duration"`
 	PID       int           `json:"pid"`
 	PTY       bool          `json:"pty"`
