@@ -115,12 +115,7 @@ func (s *Service) signalTarget(action string, opts core.Options, signal func(*de
 	if err != nil {
 		return fail(err)
 	}
-	if sig == syscall.SIGKILL {
-		err = p.Kill()
-	} else {
-		err = p.sendSignal(sig, false)
-	}
-	if err != nil {
+	if err := p.sendSignal(sig, false); err != nil {
 		return failAction(action, err)
 	}
 	return ok(nil)

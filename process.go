@@ -191,7 +191,8 @@ func (p *Process) Output() string {
 }
 
 // Signal sends sig to the process's group. It never signals a process that
-// has already exited, whose PID may since belong to another.
+// has already exited, whose PID may since belong to another. SIGKILL counts
+// as a kill: the process then ends with status killed.
 func (p *Process) Signal(sig os.Signal) error {
 	s, ok := sig.(syscall.Signal)
 	if !ok {

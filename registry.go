@@ -97,9 +97,6 @@ func (t *table) signalPID(pid int, sig syscall.Signal) error {
 		return fmt.Errorf("pid %d: refusing to signal it", pid)
 	}
 	if p, ok := t.getPID(pid); ok {
-		if sig == syscall.SIGKILL {
-			return p.Kill()
-		}
 		return p.sendSignal(sig, false)
 	}
 	if err := syscall.Kill(pid, sig); err != nil {

@@ -13,8 +13,9 @@ import (
 const groupPollInterval = 20 * time.Millisecond
 
 // sendSignal sends sig to the process group while its leader has not
-// exited; stop records it as a stop this service asked for. Once the leader
-// has exited its PID may be reused, so this path never signals it again.
+// exited; stop (always so for SIGKILL) records it as a stop this service
+// asked for. Once the leader has exited its PID may be reused, so this path
+// never signals it again.
 func (p *Process) sendSignal(sig syscall.Signal, stop bool) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -25,7 +26,7 @@ func (p *Process) sendSignal(sig syscall.Signal, stop bool) error {
 	if err := proc.SignalGroup(p.PID, sig); err != nil {
 		return p.wrap(op, err)
 	}
-	if stop {
+	if stop || sig == syscall.SIGKILL {
 		p.stopSignal = signalName(sig)
 	}
 	return nil
