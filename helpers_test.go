@@ -193,3 +193,16 @@ func waitDone(t testing.TB, p *Process, within time.Duration) {
 		t.Fatalf("process %s (pid %d) did not end within %v", p.ID, p.PID, within)
 	}
 }
+
+// awaitResult waits for a Result sent by a goroutine, failing the test with
+// msg if none arrives within 30 seconds.
+func awaitResult(t testing.TB, result <-chan core.Result, msg string) core.Result {
+	t.Helper()
+	select {
+	case r := <-result:
+		return r
+	case <-time.After(30 * time.Second):
+		t.Fatal(msg)
+		return core.Result{}
+	}
+}

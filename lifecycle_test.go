@@ -343,12 +343,7 @@ func TestService_RunWithOptions_Timeout_ReachesGrandchildren(t *testing.T) {
 	killOnCleanup(t, pid)
 	killGroupOnCleanup(t, pid)
 
-	var r core.Result
-	select {
-	case r = <-result:
-	case <-time.After(30 * time.Second):
-		t.Fatal("Run did not return after its timeout")
-	}
+	r := awaitResult(t, result, "Run did not return after its timeout")
 	require.False(t, r.OK, "a run stopped by its timeout is not a success")
 	var exitErr *ExitError
 	require.ErrorAs(t, r.Value.(error), &exitErr)

@@ -126,12 +126,7 @@ func TestService_CancelContext_StopsRun(t *testing.T) {
 	killOnCleanup(t, p.PID)
 
 	cancel()
-	var r core.Result
-	select {
-	case r = <-result:
-	case <-time.After(30 * time.Second):
-		t.Fatal("Run did not return after its context was cancelled")
-	}
+	r := awaitResult(t, result, "Run did not return after its context was cancelled")
 	require.False(t, r.OK, "a cancelled run is not a success")
 	var exitErr *ExitError
 	require.ErrorAs(t, r.Value.(error), &exitErr)
