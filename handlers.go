@@ -183,20 +183,32 @@ func (s *Service) handleWait(ctx context.Context, opts core.Options) core.Result
 	}
 }
 
-// handleInput writes "input" to the stdin (or terminal) of "id".
+// handleInput writes "input" to the stdin (or terminal) of "id"; with
+// "close" it then signals end of input, as CloseStdin does. At least one of
+// the two is required.
 func (s *Service) handleInput(ctx context.Context, opts core.Options) core.Result {
 	d := newDecoder("process.input", opts)
 	p, err := s.lookup(d)
 	if err != nil {
 		return fail(err)
 	}
-	d.require("input")
+	closeStdin := d.flag("close")
+	if !closeStdin {
+		d.require("input")
+	}
 	input := d.text("input")
 	if d.err != nil {
 		return fail(d.err)
 	}
-	if err := p.SendInput(input); err != nil {
-		return failAction(d.action, err)
+	if input != "" {
+		if err := p.SendInput(input); err != nil {
+			return failAction(d.action, err)
+		}
+	}
+	if closeStdin {
+		if err := p.CloseStdin(); err != nil {
+			return failAction(d.action, err)
+		}
 	}
 	return ok(nil)
 }

@@ -389,3 +389,29 @@ func TestHandlers_List_RunningFilter(t *testing.T) {
 	require.NoError(t, running.Kill())
 	waitDone(t, running, i3Watchdog)
 }
+
+func TestHandlers_Input_CloseSignalsEndOfInput(t *testing.T) {
+	c, svc := newTestService(t, Options{})
+	r := c.Process().Start(t.Context(), core.NewOptions(core.Option{Key: "command", Value: "cat"}))
+	require.True(t, r.OK, "process.start: %v", r.Value)
+	p, err := svc.Get(r.Value.(string))
+	require.NoError(t, err)
+	killOnCleanup(t, p.PID)
+
+	input := func(opts ...core.Option) core.Result {
+		return c.Action("process.input").Run(t.Context(), core.NewOptions(append([]core.Option{{Key: "id", Value: p.ID}}, opts...)...))
+	}
+	r = input(core.Option{Key: "close", Value: "yes"})
+	require.False(t, r.OK)
+	assert.Contains(t, r.Value.(error).Error(), `option "close"`)
+
+	r = input(core.Option{Key: "input", Value: "last words\n"}, core.Option{Key: "close", Value: true})
+	require.True(t, r.OK, "process.input with close: %v", r.Value)
+	waitDone(t, p, 10*time.Second)
+	assert.NoError(t, p.Wait(), "cat ends at the end of its input")
+	assert.Equal(t, "last words\n", p.Output())
+
+	r = input(core.Option{Key: "close", Value: true})
+	require.False(t, r.OK, "the process has ended")
+	assert.ErrorIs(t, r.Value.(error), ErrProcessNotRunning)
+}
