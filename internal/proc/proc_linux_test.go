@@ -11,11 +11,11 @@ func TestAwaitExit_LeavesZombieUntilReaped(t *testing.T) {
 	if err := Start(cmd, true); err != nil {
 		t.Fatal(err)
 	}
-	if !AwaitExit(cmd.Process.Pid) {
-		t.Fatal("AwaitExit did not wait")
+	if !awaitExit(cmd.Process.Pid) {
+		t.Fatal("awaitExit did not wait")
 	}
 	if got := state(cmd.Process.Pid); got != 'Z' {
-		t.Fatalf("state after AwaitExit = %q, want zombie 'Z'", got)
+		t.Fatalf("state after awaitExit = %q, want zombie 'Z'", got)
 	}
 	err := cmd.Wait()
 	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 3 {
@@ -30,8 +30,8 @@ func TestGroupAlive_IgnoresUnreapedZombies(t *testing.T) {
 		t.Fatal(err)
 	}
 	pid := cmd.Process.Pid
-	if !AwaitExit(pid) {
-		t.Fatal("AwaitExit did not wait")
+	if !awaitExit(pid) {
+		t.Fatal("awaitExit did not wait")
 	}
 	// The leader is a zombie: its group still exists for kill(2) ...
 	if err := syscall.Kill(-pid, 0); err != nil {

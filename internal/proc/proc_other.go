@@ -24,11 +24,6 @@ func ExitFD(cmd *exec.Cmd) (int, error) {
 	return -1, errors.ErrUnsupported
 }
 
-// AwaitExit reports false: outside Linux the exit is learnt by reaping.
-func AwaitExit(pid int) bool {
-	return false
-}
-
 // groupHasLiveMember answers true: outside Linux, zombies cannot be told
 // apart cheaply, so a group with any member counts as alive.
 func groupHasLiveMember(pgid int) bool {

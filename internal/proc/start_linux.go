@@ -71,7 +71,7 @@ func exitPipe(pid int) (int, error) {
 		return -1, err
 	}
 	go func() {
-		AwaitExit(pid)
+		awaitExit(pid)
 		syscall.Close(fds[1])
 	}()
 	return fds[0], nil
@@ -96,10 +96,10 @@ func forkLoop(requests <-chan forkRequest) {
 	}
 }
 
-// AwaitExit blocks until process pid has exited, without reaping it: the
+// awaitExit blocks until process pid has exited, without reaping it: the
 // PID stays reserved (a zombie) until the caller waits for it. It reports
 // whether it waited; false means the caller must rely on reaping alone.
-func AwaitExit(pid int) bool {
+func awaitExit(pid int) bool {
 	const pPID = 1
 	var info [128]byte // siginfo_t
 	for {
