@@ -17,12 +17,26 @@ const (
 
 // Lines splits a byte stream, delivered in arbitrary pieces, into lines.
 //
-// A line ends at "\n", at "\r\n" or at a lone "\r"; the terminator is not
-// part of the line. "\r\n" is one line ending even when the "\r" and the
-// "\n" arrive in different Feed calls, so "a\r\nb\n" gives "a", "b" however
-// it is split. A lone "\r" ending a line means progress-bar output (which
-// rewrites one terminal line with "\r") gives one line per update and never
-// accumulates. Empty lines are emitted as empty slices.
+// A line ends at a terminator, which is not part of the line. A terminator
+// is either a "\n" on its own, or a run of one or more "\r" together with
+// the "\n" that immediately follows the run, if one does. Each terminator
+// ends exactly one line, so:
+//
+//   - "a\nb", "a\r\nb" and "a\r\r\nb" all give "a", "b". A terminal
+//     whose ONLCR mode turns every "\n" into "\r\n" sends "\r\r\n" for
+//     a program's "\r\n"; this still ends one line.
+//   - A run of "\r" not followed by "\n" (followed by another byte, or
+//     by the end of the stream) ends one line, however long the run:
+//     "50%\r\r60%\r" gives "50%", "60%". Progress-bar output, which
+//     rewrites one terminal line with "\r", thus gives one line per update
+//     and never accumulates.
+//   - Empty lines are emitted as empty slices: "a\n\nb" and "a\r\n\r\nb"
+//     give "a", "", "b"; "a\n\rb" (a "\n", then a "\r" run) gives the
+//     same.
+//
+// A line is emitted as soon as the first byte of its terminator arrives,
+// without waiting to see whether more "\r" or a "\n" follow; those bytes
+// are then consumed silently, even when they arrive in later Feed calls.
 //
 // A line longer than the maximum is emitted in consecutive chunks of exactly
 // maxLine bytes followed by the remainder (1..maxLine bytes) when the line
@@ -41,7 +55,7 @@ const (
 type Lines struct {
 	max     int
 	pending []byte // partial line carried over from earlier Feed calls
-	cr      bool   // the last byte fed was a "\r" that ended a line
+	cr      bool   // the bytes fed so far end in a run of "\r" that ended a line
 }
 
 // NewLines returns a Lines that emits lines of at most maxLine bytes,
@@ -72,12 +86,17 @@ func (l *Lines) Feed(p []byte, emit func(line []byte)) {
 		l.max = DefaultMaxLine // zero value
 	}
 	if l.cr {
-		// A "\r" ended the previous piece: a "\n" starting this one
-		// completes that "\r\n" ending rather than ending an empty line.
-		l.cr = false
-		if p[0] == '\n' {
-			p = p[1:]
+		// A "\r" run ended the previous piece and its line: more "\r"
+		// and one "\n" starting this piece belong to the same terminator.
+		i := skipCR(p, 0)
+		if i == len(p) {
+			return // still in the run
 		}
+		l.cr = false
+		if p[i] == '\n' {
+			i++
+		}
+		p = p[i:]
 	}
 	// nextLF and nextCR cache the position of the next '\n' and '\r' at
 	// or after start (len(p) when there is none), so each byte of p is
@@ -100,8 +119,10 @@ func (l *Lines) Feed(p []byte, emit func(line []byte)) {
 		l.line(p[start:end:end], emit)
 		start = end + 1
 		if p[end] == '\r' {
-			if start == len(p) {
-				l.cr = true
+			// The rest of the "\r" run, and a "\n" after it, belong to
+			// this terminator.
+			if start = skipCR(p, start); start == len(p) {
+				l.cr = true // the run may go on in the next piece
 				return
 			}
 			if p[start] == '\n' {
@@ -113,8 +134,10 @@ func (l *Lines) Feed(p []byte, emit func(line []byte)) {
 
 // Flush emits the pending partial line, if there is one (a final line that
 // had no terminator), and resets the Lines to its initial state, including
-// a pending "\r" of a possible "\r\n" split across calls. It emits nothing
-// when no partial line is pending. The same validity rule as for Feed
+// a "\r" run at the end of the last piece that a later "\n" could have
+// completed (its line was already emitted, so this emits nothing extra;
+// a "\n" fed after Flush ends an empty line). It emits nothing when no
+// partial line is pending. The same validity rule as for Feed
 // applies to the line passed to emit.
 func (l *Lines) Flush(emit func(line []byte)) {
 	if n := len(l.pending); n > 0 {
@@ -122,6 +145,15 @@ func (l *Lines) Flush(emit func(line []byte)) {
 	}
 	l.endLine()
 	l.cr = false
+}
+
+// skipCR returns the index of the first byte of p at or after i that is not
+// "\r", or len(p) if there is none.
+func skipCR(p []byte, i int) int {
+	for i < len(p) && p[i] == '\r' {
+		i++
+	}
+	return i
 }
 
 // indexFrom returns the index of the first c in p at or after start, or

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -30,19 +31,22 @@ func refLines(input []byte, maxLine int) []string {
 	}
 	out := []string{}
 	var cur []byte
-	skipLF := false
+	inCR := false // the previous byte was a "\r" of a terminator
 	for _, c := range input {
-		if skipLF {
-			skipLF = false
+		if inCR {
+			if c == '\r' {
+				continue // the "\r" run goes on
+			}
+			inCR = false
 			if c == '\n' {
-				continue
+				continue // the "\n" that closes the run
 			}
 		}
 		switch c {
 		case '\r':
 			out = append(out, string(cur))
 			cur = cur[:0]
-			skipLF = true
+			inCR = true
 		case '\n':
 			out = append(out, string(cur))
 			cur = cur[:0]
@@ -73,7 +77,7 @@ func TestLines_Feed_SplitsOnLineEndings(t *testing.T) {
 		{"lone CR", 0, "10%\r20%\r30%\r", []string{"10%", "20%", "30%"}},
 		{"mixed endings", 0, "a\nb\r\nc\rd\n", []string{"a", "b", "c", "d"}},
 		{"LF CR is two endings", 0, "a\n\rb\n", []string{"a", "", "b"}},
-		{"CR CR LF is two endings", 0, "a\r\r\nb", []string{"a", "", "b"}},
+		{"CR CR LF is one ending", 0, "a\r\r\nb", []string{"a", "b"}},
 		{"empty lines", 0, "a\n\nb\n", []string{"a", "", "b"}},
 		{"only newlines", 0, "\n\n\n", []string{"", "", ""}},
 		{"only CRLFs", 0, "\r\n\r\n", []string{"", ""}},
@@ -110,7 +114,11 @@ func TestLines_Feed_CRLFSplitAcrossFeeds_IsOneLineEnding(t *testing.T) {
 		{"CR | LF", []string{"a\r", "\nb\n"}, []string{"a", "b"}},
 		{"CR | LF alone | rest", []string{"a\r", "\n", "b\n"}, []string{"a", "b"}},
 		{"CR | empty | LF", []string{"a\r", "", "\nb"}, []string{"a", "b"}},
-		{"CR | CR", []string{"a\r", "\rb"}, []string{"a", "", "b"}},
+		{"CR | CR", []string{"a\r", "\rb"}, []string{"a", "b"}},
+		{"CR | CR | LF", []string{"a\r", "\r", "\nb"}, []string{"a", "b"}},
+		{"CR | CR CR LF", []string{"a\r", "\r\r\nb"}, []string{"a", "b"}},
+		{"CR | CR | text", []string{"a\r", "\r", "b"}, []string{"a", "b"}},
+		{"CR | LF CR LF", []string{"a\r", "\n\r\nb"}, []string{"a", "", "b"}},
 		{"CR | text", []string{"a\r", "b\n"}, []string{"a", "b"}},
 		{"CR | LF LF", []string{"a\r", "\n\n"}, []string{"a", ""}},
 		{"partial CR | LF", []string{"ab", "c\r", "\nd"}, []string{"abc", "d"}},
@@ -133,6 +141,34 @@ func TestLines_Feed_CRLFSplitAcrossFeeds_IsOneLineEnding(t *testing.T) {
 const sampleInput = "first\nsecond\r\nthird\rprogress 1\rprogress 2\r\n\n\r\n" +
 	"a-line-much-longer-than-eight\r\r\nexactly8\n12345678\r\nx\r\n\rtail-without-newline"
 
+// checkEverySplit feeds in to a single Lines (reused, so Flush must reset
+// it) whole, split at every position, split at every pair of positions and
+// byte by byte, and requires want from each.
+func checkEverySplit(t *testing.T, in []byte, maxLine int, want []string) {
+	t.Helper()
+	l := NewLines(maxLine)
+	if got := feedAll(l, in); !slices.Equal(got, want) {
+		t.Fatalf("maxLine %d, whole: lines = %q, want %q", maxLine, got, want)
+	}
+	for i := 0; i <= len(in); i++ {
+		if got := feedAll(l, in[:i], in[i:]); !slices.Equal(got, want) {
+			t.Fatalf("maxLine %d, split at %d: lines = %q, want %q", maxLine, i, got, want)
+		}
+		for j := i; j <= len(in); j++ {
+			if got := feedAll(l, in[:i], in[i:j], in[j:]); !slices.Equal(got, want) {
+				t.Fatalf("maxLine %d, split at %d and %d: lines = %q, want %q", maxLine, i, j, got, want)
+			}
+		}
+	}
+	var bytewise [][]byte
+	for i := range in {
+		bytewise = append(bytewise, in[i:i+1])
+	}
+	if got := feedAll(l, bytewise...); !slices.Equal(got, want) {
+		t.Fatalf("maxLine %d, byte by byte: lines = %q, want %q", maxLine, got, want)
+	}
+}
+
 func TestLines_Feed_EverySplitPoint_GivesSameLinesAsWhole(t *testing.T) {
 	for _, maxLine := range []int{0, 8, 1, 3} {
 		in := []byte(sampleInput)
@@ -140,24 +176,68 @@ func TestLines_Feed_EverySplitPoint_GivesSameLinesAsWhole(t *testing.T) {
 		if ref := refLines(in, maxLine); !slices.Equal(whole, ref) {
 			t.Fatalf("maxLine %d: whole = %q, reference = %q", maxLine, whole, ref)
 		}
-		l := NewLines(maxLine) // reused across splits: Flush must reset it
-		for i := 0; i <= len(in); i++ {
-			if got := feedAll(l, in[:i], in[i:]); !slices.Equal(got, whole) {
-				t.Fatalf("maxLine %d, split at %d: lines = %q, want %q", maxLine, i, got, whole)
+		checkEverySplit(t, in, maxLine, whole)
+	}
+}
+
+// The terminator rule: a "\n" alone, or a run of "\r" with the "\n" that
+// follows it if any, ends exactly one line (issue: a PTY's ONLCR turns a
+// child's "\r\n" into "\r\r\n", which gave an extra empty line).
+func TestLines_Feed_CRRunTerminator_EndsOneLine_AtEverySplit(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		want  []string
+	}{
+		{"LF", "a\nb", []string{"a", "b"}},
+		{"CR LF", "a\r\nb", []string{"a", "b"}},
+		{"CR CR LF (PTY ONLCR)", "a\r\r\nb", []string{"a", "b"}},
+		{"PTY output of printf a\\r\\nb\\r\\nc", "a\r\r\nb\r\r\nc", []string{"a", "b", "c"}},
+		{"long CR run then LF", "a\r\r\r\r\nb\n", []string{"a", "b"}},
+		{"progress with repeated CR", "50%\r\r60%\r", []string{"50%", "60%"}},
+		{"CR run at end of stream", "a\r\r\r", []string{"a"}},
+		{"CR run then text", "a\r\r\rb", []string{"a", "b"}},
+		{"LF LF gives an empty line", "a\n\nb", []string{"a", "", "b"}},
+		{"CRLF CRLF gives an empty line", "a\r\n\r\nb", []string{"a", "", "b"}},
+		{"CRCRLF CRCRLF gives an empty line", "a\r\r\n\r\r\nb", []string{"a", "", "b"}},
+		{"CR LF LF gives an empty line", "a\r\n\nb", []string{"a", "", "b"}},
+		{"CR CR LF LF gives an empty line", "a\r\r\n\nb", []string{"a", "", "b"}},
+		{"LF then CR run is two endings", "a\n\r\rb", []string{"a", "", "b"}},
+		{"LF then CR LF is two endings", "a\n\r\nb", []string{"a", "", "b"}},
+		{"leading CR run", "\r\r\nb", []string{"", "b"}},
+		{"only CR runs and LFs", "\r\r\n\n\r", []string{"", "", ""}},
+		{"empty line between progress", "1\r\r\n\r2\r", []string{"1", "", "2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := []byte(tt.input)
+			if ref := refLines(in, 0); !slices.Equal(ref, tt.want) {
+				t.Fatalf("reference model disagrees with the table: %q", ref)
 			}
-			for j := i; j <= len(in); j++ {
-				if got := feedAll(l, in[:i], in[i:j], in[j:]); !slices.Equal(got, whole) {
-					t.Fatalf("maxLine %d, split at %d and %d: lines = %q, want %q", maxLine, i, j, got, whole)
-				}
+			checkEverySplit(t, in, 0, tt.want)
+		})
+	}
+}
+
+func TestLines_Feed_CRRunTerminator_WithChunking_AtEverySplit(t *testing.T) {
+	tests := []struct {
+		name    string
+		maxLine int
+		input   string
+		want    []string
+	}{
+		{"chunked line then CR CR LF", 2, "abcde\r\r\nf", []string{"ab", "cd", "e", "f"}},
+		{"exact multiple then CR run", 2, "abcd\r\r\rxy\r\r\n", []string{"ab", "cd", "xy"}},
+		{"max one", 1, "ab\r\r\n\r\ncd\r\r", []string{"a", "b", "", "c", "d"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := []byte(tt.input)
+			if ref := refLines(in, tt.maxLine); !slices.Equal(ref, tt.want) {
+				t.Fatalf("reference model disagrees with the table: %q", ref)
 			}
-		}
-		var bytewise [][]byte
-		for i := range in {
-			bytewise = append(bytewise, in[i:i+1])
-		}
-		if got := feedAll(l, bytewise...); !slices.Equal(got, whole) {
-			t.Fatalf("maxLine %d, byte by byte: lines = %q, want %q", maxLine, got, whole)
-		}
+			checkEverySplit(t, in, tt.maxLine, tt.want)
+		})
 	}
 }
 
@@ -277,7 +357,7 @@ func TestLines_Flush_EmitsFinalLineWithoutNewline(t *testing.T) {
 }
 
 func TestLines_Flush_NothingPending_EmitsNothing(t *testing.T) {
-	for _, in := range []string{"", "a\n", "a\r", "a\r\n", "\n\n"} {
+	for _, in := range []string{"", "a\n", "a\r", "a\r\r", "a\r\n", "a\r\r\n", "\n\n", "\r\r"} {
 		l := NewLines(0)
 		l.Feed([]byte(in), func([]byte) {})
 		l.Flush(func(b []byte) { t.Fatalf("input %q: Flush emitted %q", in, b) })
@@ -285,11 +365,13 @@ func TestLines_Flush_NothingPending_EmitsNothing(t *testing.T) {
 }
 
 func TestLines_Flush_ResetsPendingCR(t *testing.T) {
-	l := NewLines(0)
-	got := feedAll(l, []byte("a\r"))
-	got = append(got, feedAll(l, []byte("\nb\n"))...)
-	if want := []string{"a", "", "b"}; !slices.Equal(got, want) {
-		t.Fatalf("lines = %q, want %q: a \\n after Flush starts a new stream", got, want)
+	for _, first := range []string{"a\r", "a\r\r"} {
+		l := NewLines(0)
+		got := feedAll(l, []byte(first))
+		got = append(got, feedAll(l, []byte("\nb\n"))...)
+		if want := []string{"a", "", "b"}; !slices.Equal(got, want) {
+			t.Fatalf("first %q: lines = %q, want %q: a \\n after Flush starts a new stream", first, got, want)
+		}
 	}
 }
 
@@ -381,10 +463,14 @@ func checkLinesInvariants(t *testing.T, in []byte, maxLine int, lines []string) 
 	}
 }
 
+// crRunTerminator matches a terminator that starts with "\r".
+var crRunTerminator = regexp.MustCompile(`\r+\n?`)
+
 func FuzzLines(f *testing.F) {
 	f.Add([]byte(sampleInput), uint16(7), uint8(8))
 	f.Add([]byte("a\r\nb"), uint16(2), uint8(0))
 	f.Add([]byte("\r\r\n\n"), uint16(1), uint8(1))
+	f.Add([]byte("50%\r\r60%\r\r\r\nx"), uint16(5), uint8(0))
 	f.Add([]byte("abcdefgh\n"), uint16(4), uint8(4))
 	f.Fuzz(func(t *testing.T, in []byte, split uint16, maxLine uint8) {
 		at := int(split) % (len(in) + 1)
@@ -400,10 +486,10 @@ func FuzzLines(f *testing.F) {
 		checkLinesInvariants(t, in, m, whole)
 
 		// Without chunking, the lines followed by "\n" rebuild the input
-		// with "\r\n" and lone "\r" normalised to "\n".
+		// with every terminator (a run of "\r" and the "\n" after it, if
+		// any) normalised to "\n".
 		unbounded := feedAll(NewLines(len(in)+1), in)
-		norm := strings.ReplaceAll(string(in), "\r\n", "\n")
-		norm = strings.ReplaceAll(norm, "\r", "\n")
+		norm := crRunTerminator.ReplaceAllString(string(in), "\n")
 		if norm != "" && !strings.HasSuffix(norm, "\n") {
 			norm += "\n"
 		}
