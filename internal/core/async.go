@@ -1,32 +1,40 @@
 package core
 
-// PerformAsync runs the named action in the background with the Core's
-// lifecycle context (Context) and returns Result{Value: taskID, OK: true}
-// at once. It broadcasts ActionTaskStarted before the action starts and
-// ActionTaskCompleted (with the action's Result; a panic becomes a failed
-// Result) when it ends. The handler receives its task ID under the option
-// key "_task" (the caller's opts are not modified), for use with Progress.
-// ServiceShutdown waits for running tasks; once it has begun PerformAsync
-// fails.
-func (c *Core) PerformAsync(action string, opts Options) Result {
-	c.init()
-	taskID := ID()
-	taskOpts := NewOptions(opts.items...)
-	taskOpts.Set("_task", taskID)
-	ctx := c.Context()
+import "context"
 
+// PerformAsync runs the named action in the background and returns
+// Result{Value: taskID, OK: true} at once. The action gets
+// context.Background() — not the lifecycle context, so ServiceShutdown's
+// cancellation does not reach it — and opts exactly as given (no task ID is
+// added; the ID is only in the broadcasts). It broadcasts
+// ActionTaskStarted (with opts) before the action starts and
+// ActionTaskCompleted (with the action's Result) when it ends; an unknown
+// action completes with its "not registered" error. ServiceShutdown waits
+// for running tasks; once it has begun PerformAsync returns Result{} (no
+// error value) and starts nothing.
+func (c *Core) PerformAsync(action string, opts Options) Result {
 	c.asyncMu.RLock()
 	if c.down.Load() {
 		c.asyncMu.RUnlock()
-		return Result{Value: E("core.PerformAsync", "core is shutting down: action "+quote(action)+" not started", nil), OK: false}
+		return Result{}
 	}
 	c.async.Add(1)
 	c.asyncMu.RUnlock()
 
-	c.ACTION(ActionTaskStarted{TaskIdentifier: taskID, Action: action, Options: taskOpts})
+	taskID := ID()
+	c.ACTION(ActionTaskStarted{TaskIdentifier: taskID, Action: action, Options: opts})
 	go func() {
 		defer c.async.Done()
-		r := c.Action(action).Run(ctx, taskOpts)
+		defer func() {
+			if p := recover(); p != nil {
+				c.ACTION(ActionTaskCompleted{
+					TaskIdentifier: taskID,
+					Action:         action,
+					Result:         Result{Value: E("core.PerformAsync", sprint("panic: ", p), nil), OK: false},
+				})
+			}
+		}()
+		r := c.Action(action).Run(context.Background(), opts)
 		c.ACTION(ActionTaskCompleted{TaskIdentifier: taskID, Action: action, Result: r})
 	}()
 	return Result{Value: taskID, OK: true}
@@ -37,28 +45,4 @@ func (c *Core) PerformAsync(action string, opts Options) Result {
 // happening.
 func (c *Core) Progress(taskID string, progress float64, message string, action string) {
 	c.ACTION(ActionTaskProgress{TaskIdentifier: taskID, Action: action, Progress: progress, Message: message})
-}
-
-// goTracked runs fn in a goroutine that ServiceShutdown waits for; it
-// reports false (and does not run fn) once shutdown has begun. A panic in
-// fn is recovered and logged.
-func (c *Core) goTracked(fn func()) bool {
-	c.init()
-	c.asyncMu.RLock()
-	if c.down.Load() {
-		c.asyncMu.RUnlock()
-		return false
-	}
-	c.async.Add(1)
-	c.asyncMu.RUnlock()
-	go func() {
-		defer c.async.Done()
-		defer func() {
-			if p := recover(); p != nil {
-				Error("core: background task panicked", "panic", p)
-			}
-		}()
-		fn()
-	}()
-	return true
 }

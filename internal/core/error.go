@@ -14,9 +14,6 @@ type Err struct {
 // Error renders "op: message [code]: cause", omitting the parts that are
 // empty.
 func (e *Err) Error() string {
-	if e == nil {
-		return "<nil>"
-	}
 	s := e.Message
 	if e.Operation != "" {
 		s = e.Operation + ": " + s
@@ -32,9 +29,6 @@ func (e *Err) Error() string {
 
 // Unwrap returns the cause, so errors.Is and errors.As see through an Err.
 func (e *Err) Unwrap() error {
-	if e == nil {
-		return nil
-	}
 	return e.Cause
 }
 
@@ -52,7 +46,7 @@ func Wrap(err error, op, msg string) error {
 		return nil
 	}
 	var inner *Err
-	if errors.As(err, &inner) && inner != nil && inner.Code != "" {
+	if As(err, &inner) && inner.Code != "" {
 		return &Err{Operation: op, Message: msg, Cause: err, Code: inner.Code}
 	}
 	return &Err{Operation: op, Message: msg, Cause: err}
@@ -64,19 +58,9 @@ func Is(err, target error) bool {
 }
 
 // As finds the first error in err's chain that matches target and sets
-// target to it (errors.As). It never panics: an unsuitable target simply
-// reports false.
+// target to it (errors.As, which panics when target is nil or not a
+// non-nil pointer to an interface or error type).
 func As(err error, target any) bool {
-	return safeAs(err, target)
-}
-
-// safeAs is errors.As with a panic (bad target) turned into false.
-func safeAs(err error, target any) (ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
 	return errors.As(err, target)
 }
 
@@ -90,7 +74,7 @@ func ErrorJoin(errs ...error) error {
 // when there is none.
 func Operation(err error) string {
 	var e *Err
-	if errors.As(err, &e) && e != nil {
+	if As(err, &e) {
 		return e.Operation
 	}
 	return ""
@@ -103,7 +87,7 @@ func ErrorMessage(err error) string {
 		return ""
 	}
 	var e *Err
-	if errors.As(err, &e) && e != nil {
+	if As(err, &e) {
 		return e.Message
 	}
 	return err.Error()

@@ -56,7 +56,36 @@ func TestErrorHelpers(t *testing.T) {
 	if ErrorJoin(nil, nil) != nil {
 		t.Fatal("ErrorJoin of nils must be nil")
 	}
-	if As(err, nil) {
-		t.Fatal("As with a bad target must report false, not panic")
+}
+
+func TestAs_BadTargetPanicsLikeErrorsAs(t *testing.T) {
+	if !panics(func() { As(io.EOF, nil) }) {
+		t.Fatal("As with a nil target must panic, as errors.As does")
+	}
+	var notPtr *Err
+	if !panics(func() { As(io.EOF, notPtr) }) {
+		t.Fatal("As with a non-pointer-to-pointer target must panic")
+	}
+}
+
+func TestErr_NilReceiverPanics(t *testing.T) {
+	var e *Err
+	if !panics(func() { _ = e.Error() }) || !panics(func() { _ = e.Unwrap() }) {
+		t.Fatal("Error/Unwrap on a nil *Err must panic, as in the real framework")
+	}
+}
+
+func TestErr_ErrorFormatWithCode(t *testing.T) {
+	for _, tc := range []struct {
+		err  *Err
+		want string
+	}{
+		{&Err{Operation: "op", Message: "m", Code: "C", Cause: io.EOF}, "op: m [C]: EOF"},
+		{&Err{Operation: "op", Message: "m", Code: "C"}, "op: m [C]"},
+		{&Err{Message: "m", Cause: io.EOF}, "m: EOF"},
+	} {
+		if got := tc.err.Error(); got != tc.want {
+			t.Errorf("Error() = %q, want %q", got, tc.want)
+		}
 	}
 }

@@ -1,9 +1,14 @@
 package core
 
 import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Fs is local filesystem access, optionally sandboxed to a root
@@ -12,103 +17,94 @@ import (
 // resolves outside the root through a symlink (at any depth, dangling or
 // not) is refused, for reads and writes alike. The zero Fs, and one rooted
 // at "/", is unrestricted: relative paths are relative to the working
-// directory.
+// directory. Failures carry the operating system's error as it is (an
+// *fs.PathError, …); a refused path carries an *Err.
 type Fs struct {
-	root     string // as given to New ("/" when unrestricted)
-	resolved string // root with symlinks resolved, used for the sandbox check
+	root string // as given to New ("" means "/")
 }
 
-// New returns an Fs rooted at root: "" or "/" means unrestricted,
-// anything else sandboxes every operation of the returned Fs to root (made
-// absolute, with symlinks in it resolved once, now). The receiver is only
-// a namespace and is left unchanged, so (&Fs{}).New(root) and
-// c.Fs().New(root) are equivalent and c's own Fs stays as it was.
-func (*Fs) New(root string) *Fs {
-	m := &Fs{}
+// New roots m at root and returns m: "" or "/" means unrestricted,
+// anything else sandboxes every later operation of m to root (a relative
+// root is taken relative to the working directory at the time of each
+// operation). New changes the Fs it is called on: c.Fs().New(root)
+// sandboxes the Core's own Fs, and (&Fs{}).New(root) makes a separate one.
+func (m *Fs) New(root string) *Fs {
 	if root == "" {
 		root = "/"
 	}
 	m.root = root
-	m.resolved = "/"
-	if root != "/" {
-		abs, err := filepath.Abs(root)
-		if err != nil {
-			abs = filepath.Clean(root)
-		}
-		if r, err := filepath.EvalSymlinks(abs); err == nil {
-			abs = r
-		}
-		m.resolved = abs
-	}
 	return m
 }
 
-// NewUnrestricted returns a new Fs rooted at "/" (no sandbox).
+// NewUnrestricted returns a new Fs rooted at "/" (no sandbox); m is left
+// as it is.
 func (m *Fs) NewUnrestricted() *Fs {
 	return (&Fs{}).New("/")
 }
 
 // Root returns the root given to New ("/" when unrestricted).
 func (m *Fs) Root() string {
-	if m == nil || m.root == "" {
+	if m.root == "" {
 		return "/"
 	}
 	return m.root
 }
 
-// fsPath is a validated path: link is the path with every directory
-// resolved but the last element as named (use it to act on a symlink
-// itself: delete, rename); target is the path fully resolved (use it to
-// act on what the path refers to: read, write, stat).
-type fsPath struct {
-	link, target string
-}
-
-// sandboxed reports whether m restricts paths to a root.
-func (m *Fs) sandboxed() bool {
-	return m != nil && m.resolved != "" && m.resolved != "/"
-}
-
-// resolve maps p to a validated fsPath, or an *Err naming p when it
-// resolves outside the sandbox or cannot be resolved.
-func (m *Fs) resolve(op, p string) (fsPath, error) {
-	if strings.IndexByte(p, 0) >= 0 {
-		return fsPath{}, E(op, "path "+quote(p)+" contains a NUL byte", nil)
-	}
-	if !m.sandboxed() {
-		full := p
-		if full == "" {
-			full = "/"
+// resolve maps p to the path an operation acts on, or fails.
+//
+// Unrestricted: "" is "/", a relative p is joined to the working directory
+// and an absolute one is cleaned; symlinks are left to the OS.
+//
+// Sandboxed: p is cleaned as if absolute and joined to the root, and every
+// symlink along it is resolved; a path that resolves outside the root (the
+// root's own symlinks resolved) is refused with a "sandbox escape" *Err.
+// The result is the fully resolved path when it exists, and otherwise the
+// resolved parent joined with the last element.
+func (m *Fs) resolve(p string) (string, error) {
+	root := m.Root()
+	if root == "/" {
+		switch {
+		case p == "":
+			return "/", nil
+		case !filepath.IsAbs(p):
+			cwd, _ := os.Getwd()
+			return filepath.Join(cwd, p), nil
 		}
-		if !filepath.IsAbs(full) {
-			if abs, err := filepath.Abs(full); err == nil {
-				full = abs
-			}
-		}
-		full = filepath.Clean(full)
-		return fsPath{link: full, target: full}, nil
+		return filepath.Clean(p), nil
 	}
-	root := m.resolved
-	lexical := filepath.Join(root, filepath.Clean("/" + p)[1:])
-	if lexical == root {
-		return fsPath{link: root, target: root}, nil
+	base, err := filepath.Abs(root)
+	if err != nil {
+		return "", err
+	}
+	if r, err := filepath.EvalSymlinks(base); err == nil {
+		base = r
+	}
+	lexical := filepath.Join(base, filepath.Clean("/" + p)[1:])
+	if lexical == base {
+		return base, nil
 	}
 	parent, err := resolveDeep(filepath.Dir(lexical), 0)
 	if err != nil {
-		return fsPath{}, E(op, "cannot resolve "+quote(p), err)
-	}
-	if !within(root, parent) {
-		return fsPath{}, E(op, "sandbox escape: "+quote(p)+" resolves outside "+quote(m.root), nil)
+		return "", err
 	}
 	link := filepath.Join(parent, filepath.Base(lexical))
 	target, err := resolveDeep(link, 0)
 	if err != nil {
-		return fsPath{}, E(op, "cannot resolve "+quote(p), err)
+		return "", err
 	}
-	if !within(root, target) {
-		return fsPath{}, E(op, "sandbox escape: "+quote(p)+" resolves outside "+quote(m.root), nil)
+	if !within(base, parent) || !within(base, target) {
+		username := "unknown"
+		if u, err := user.Current(); err == nil {
+			username = u.Username
+		}
+		fmt.Fprintf(os.Stderr, "[%s] SECURITY sandbox escape detected root=%s path=%s attempted=%s user=%s\n",
+			time.Now().Format(time.RFC3339), root, p, target, username)
+		return "", E("fs.validatePath", "sandbox escape: "+p+" resolves outside "+root, nil)
 	}
-	return fsPath{link: link, target: target}, nil
+	if _, err := os.Stat(link); err == nil {
+		return target, nil
+	}
+	return link, nil
 }
 
 // within reports whether p is root or below it.
@@ -158,21 +154,18 @@ func resolveDeep(p string, depth int) (string, error) {
 	return filepath.Join(parent, filepath.Base(p)), nil
 }
 
-// fail wraps err as a failed Result under op, naming p.
-func fsFail(op, what, p string, err error) Result {
-	return Result{Value: E(op, what+" "+quote(p), err), OK: false}
-}
+// fail is the failed Result carrying err.
+func fail(err error) Result { return Result{Value: err, OK: false} }
 
 // Read returns the content of file p as a string (Result.Value).
 func (m *Fs) Read(p string) Result {
-	const op = "fs.Read"
-	fp, err := m.resolve(op, p)
+	full, err := m.resolve(p)
 	if err != nil {
-		return Result{Value: err, OK: false}
+		return fail(err)
 	}
-	b, err := os.ReadFile(fp.target)
+	b, err := os.ReadFile(full)
 	if err != nil {
-		return fsFail(op, "cannot read", p, err)
+		return fail(err)
 	}
 	return Result{Value: string(b), OK: true}
 }
@@ -184,48 +177,51 @@ func (m *Fs) Write(p, content string) Result {
 }
 
 // WriteMode is Write with an explicit mode for a newly created file (use
-// 0600 for secrets).
+// 0600 for secrets); an existing file keeps its mode.
 func (m *Fs) WriteMode(p, content string, mode os.FileMode) Result {
-	const op = "fs.WriteMode"
-	fp, err := m.resolve(op, p)
+	full, err := m.resolve(p)
 	if err != nil {
-		return Result{Value: err, OK: false}
+		return fail(err)
 	}
-	if err := os.MkdirAll(filepath.Dir(fp.target), 0o755); err != nil {
-		return fsFail(op, "cannot create the directory of", p, err)
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+		return fail(err)
 	}
-	if err := os.WriteFile(fp.target, []byte(content), mode); err != nil {
-		return fsFail(op, "cannot write", p, err)
+	if err := os.WriteFile(full, []byte(content), mode); err != nil {
+		return fail(err)
 	}
 	return Result{OK: true}
 }
 
 // WriteAtomic replaces file p with content so that a concurrent reader
 // sees either the old or the new content, never a mix: it writes a
-// temporary file beside the target, fsyncs it, renames it over the target
-// and fsyncs the directory, so the new content also survives a crash.
-// Missing parent directories are created. The temporary file never
-// outlives the call. A new file gets mode 0644; an existing file keeps its
-// permission bits.
+// temporary file beside the target ("<name>.tmp.<6 hex>", mode 0644
+// before the umask, as a new file — an existing file's mode is not kept),
+// fsyncs it, renames it over the target and fsyncs the directory, so the
+// new content also survives a crash. Missing parent directories are
+// created. The temporary file never outlives the call.
 func (m *Fs) WriteAtomic(p, content string) Result {
-	const op = "fs.WriteAtomic"
-	fp, err := m.resolve(op, p)
+	full, err := m.resolve(p)
 	if err != nil {
-		return Result{Value: err, OK: false}
+		return fail(err)
 	}
-	dir, base := filepath.Split(fp.target)
+	dir := filepath.Dir(full)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fsFail(op, "cannot create the directory of", p, err)
+		return fail(err)
 	}
-	mode := os.FileMode(0o644)
-	if fi, err := os.Stat(fp.target); err == nil && fi.Mode().IsRegular() {
-		mode = fi.Mode().Perm()
+	var (
+		tmp     *os.File
+		tmpName string
+	)
+	for range 10 {
+		tmpName = full + ".tmp." + shortRand()
+		tmp, err = os.OpenFile(tmpName, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if !os.IsExist(err) {
+			break
+		}
 	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return fsFail(op, "cannot create a temporary file for", p, err)
+		return fail(err)
 	}
-	tmpName := tmp.Name()
 	ok := false
 	defer func() {
 		if !ok {
@@ -234,25 +230,29 @@ func (m *Fs) WriteAtomic(p, content string) Result {
 		}
 	}()
 	if _, err := tmp.WriteString(content); err != nil {
-		return fsFail(op, "cannot write the temporary file for", p, err)
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		return fsFail(op, "cannot set the mode of the temporary file for", p, err)
+		return fail(err)
 	}
 	if err := fsyncFile(tmp); err != nil {
-		return fsFail(op, "cannot sync the temporary file for", p, err)
+		return fail(err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fsFail(op, "cannot close the temporary file for", p, err)
+		return fail(err)
 	}
-	if err := os.Rename(tmpName, fp.target); err != nil {
-		return fsFail(op, "cannot rename the temporary file over", p, err)
+	if err := os.Rename(tmpName, full); err != nil {
+		return fail(err)
 	}
 	ok = true
 	if err := fsyncDir(dir); err != nil {
-		return fsFail(op, "wrote but cannot sync the directory of", p, err)
+		return fail(err)
 	}
 	return Result{OK: true}
+}
+
+// shortRand returns 6 random hex digits.
+func shortRand() string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // fsyncFile and fsyncDir are the durability steps of WriteAtomic
@@ -278,133 +278,121 @@ func syncDir(dir string) error {
 // EnsureDir creates directory p and any missing parents (0755); an
 // existing directory is fine.
 func (m *Fs) EnsureDir(p string) Result {
-	const op = "fs.EnsureDir"
-	fp, err := m.resolve(op, p)
+	full, err := m.resolve(p)
 	if err != nil {
-		return Result{Value: err, OK: false}
+		return fail(err)
 	}
-	if err := os.MkdirAll(fp.target, 0o755); err != nil {
-		return fsFail(op, "cannot create directory", p, err)
+	if err := os.MkdirAll(full, 0o755); err != nil {
+		return fail(err)
 	}
 	return Result{OK: true}
 }
 
 // Exists reports whether p exists inside the Fs (false when it does not,
-// cannot be checked, or is outside the sandbox).
+// cannot be checked, or is outside the sandbox). "" is the root, which
+// exists.
 func (m *Fs) Exists(p string) bool {
 	_, ok := m.stat(p)
 	return ok
 }
 
-// IsFile reports whether p is a regular file inside the Fs.
+// IsFile reports whether p is a regular file inside the Fs ("" is not).
 func (m *Fs) IsFile(p string) bool {
+	if p == "" {
+		return false
+	}
 	fi, ok := m.stat(p)
 	return ok && fi.Mode().IsRegular()
 }
 
-// IsDir reports whether p is a directory inside the Fs.
+// IsDir reports whether p is a directory inside the Fs ("" is not).
 func (m *Fs) IsDir(p string) bool {
+	if p == "" {
+		return false
+	}
 	fi, ok := m.stat(p)
 	return ok && fi.IsDir()
 }
 
 func (m *Fs) stat(p string) (os.FileInfo, bool) {
-	if p == "" {
-		return nil, false
-	}
-	fp, err := m.resolve("fs.Stat", p)
+	full, err := m.resolve(p)
 	if err != nil {
 		return nil, false
 	}
-	fi, err := os.Stat(fp.target)
+	fi, err := os.Stat(full)
 	return fi, err == nil
 }
 
 // List returns the entries of directory p, sorted by name, as
 // []fs.DirEntry (Result.Value).
 func (m *Fs) List(p string) Result {
-	const op = "fs.List"
-	fp, err := m.resolve(op, p)
+	full, err := m.resolve(p)
 	if err != nil {
-		return Result{Value: err, OK: false}
+		return fail(err)
 	}
-	entries, err := os.ReadDir(fp.target)
-	if err != nil {
-		return fsFail(op, "cannot list", p, err)
-	}
-	return Result{Value: entries, OK: true}
+	return Result{}.New(os.ReadDir(full))
 }
 
 // Stat returns the fs.FileInfo of p (Result.Value), following symlinks.
 func (m *Fs) Stat(p string) Result {
-	const op = "fs.Stat"
-	fp, err := m.resolve(op, p)
+	full, err := m.resolve(p)
 	if err != nil {
-		return Result{Value: err, OK: false}
+		return fail(err)
 	}
-	fi, err := os.Stat(fp.target)
-	if err != nil {
-		return fsFail(op, "cannot stat", p, err)
-	}
-	return Result{Value: fi, OK: true}
+	return Result{}.New(os.Stat(full))
 }
 
-// Delete removes file or empty directory p (a symlink itself, not its
-// target). The root of the Fs cannot be deleted.
+// Delete removes file or empty directory p. In a sandbox a symlink inside
+// the root is followed: its target is removed. "/" and $HOME are refused;
+// the sandbox root itself is not protected.
 func (m *Fs) Delete(p string) Result {
-	const op = "fs.Delete"
-	fp, err := m.resolve(op, p)
+	full, err := m.resolve(p)
 	if err != nil {
-		return Result{Value: err, OK: false}
+		return fail(err)
 	}
-	if m.isRoot(fp.link) {
-		return fsFail(op, "refusing to delete the root", p, nil)
+	if protected(full) {
+		return fail(E("fs.Delete", "refusing to delete protected path: "+full, nil))
 	}
-	if err := os.Remove(fp.link); err != nil {
-		return fsFail(op, "cannot delete", p, err)
+	if err := os.Remove(full); err != nil {
+		return fail(err)
 	}
 	return Result{OK: true}
 }
 
-// DeleteAll removes p and everything below it (a missing p is fine). The
-// root of the Fs cannot be deleted.
+// DeleteAll removes p and everything below it (a missing p is fine). "/"
+// and $HOME are refused; the sandbox root itself is not protected.
 func (m *Fs) DeleteAll(p string) Result {
-	const op = "fs.DeleteAll"
-	fp, err := m.resolve(op, p)
+	full, err := m.resolve(p)
 	if err != nil {
-		return Result{Value: err, OK: false}
+		return fail(err)
 	}
-	if m.isRoot(fp.link) {
-		return fsFail(op, "refusing to delete the root", p, nil)
+	if protected(full) {
+		return fail(E("fs.DeleteAll", "refusing to delete protected path: "+full, nil))
 	}
-	if err := os.RemoveAll(fp.link); err != nil {
-		return fsFail(op, "cannot delete", p, err)
+	if err := os.RemoveAll(full); err != nil {
+		return fail(err)
 	}
 	return Result{OK: true}
+}
+
+// protected reports whether full is "/" or the user's home directory.
+func protected(full string) bool {
+	return full == "/" || full == os.Getenv("HOME")
 }
 
 // Rename moves oldPath to newPath (both inside the Fs), replacing a file
 // at newPath.
 func (m *Fs) Rename(oldPath, newPath string) Result {
-	const op = "fs.Rename"
-	from, err := m.resolve(op, oldPath)
+	from, err := m.resolve(oldPath)
 	if err != nil {
-		return Result{Value: err, OK: false}
+		return fail(err)
 	}
-	to, err := m.resolve(op, newPath)
+	to, err := m.resolve(newPath)
 	if err != nil {
-		return Result{Value: err, OK: false}
+		return fail(err)
 	}
-	if m.isRoot(from.link) || m.isRoot(to.link) {
-		return Result{Value: E(op, "refusing to rename the root: "+quote(oldPath)+" -> "+quote(newPath), nil), OK: false}
-	}
-	if err := os.Rename(from.link, to.link); err != nil {
-		return Result{Value: E(op, "cannot rename "+quote(oldPath)+" to "+quote(newPath), err), OK: false}
+	if err := os.Rename(from, to); err != nil {
+		return fail(err)
 	}
 	return Result{OK: true}
-}
-
-// isRoot reports whether the resolved path p is the Fs's root (or "/").
-func (m *Fs) isRoot(p string) bool {
-	return p == "/" || (m.sandboxed() && p == m.resolved)
 }

@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -119,7 +120,7 @@ func TestFs_Sandbox_SymlinkInsideRootWorks(t *testing.T) {
 	}
 }
 
-func TestFs_SandboxedRootSymlinkResolvedOnce(t *testing.T) {
+func TestFs_SandboxedRootSymlinkIsResolved(t *testing.T) {
 	root, _, _ := sandbox(t)
 	link := filepath.Join(t.TempDir(), "rootlink")
 	mustSymlink(t, root, link)
@@ -146,8 +147,11 @@ func TestFs_Operations(t *testing.T) {
 	if !m.Exists("a/b/c.txt") || !m.IsFile("a/b/c.txt") || m.IsDir("a/b/c.txt") || !m.IsDir("a/b") || m.IsFile("a") {
 		t.Fatal("Exists/IsFile/IsDir mismatch")
 	}
-	if m.Exists("nope") || m.Exists("") || m.IsFile("") {
+	if m.Exists("nope") || m.IsFile("") || m.IsDir("") {
 		t.Fatal("missing paths must not exist")
+	}
+	if !m.Exists("") {
+		t.Fatal(`Exists("") is the root, which exists`)
 	}
 	if r := m.Read("a/b/c.txt"); !r.OK || r.Value != "hello" {
 		t.Fatalf("Read = %+v", r)
@@ -184,44 +188,169 @@ func TestFs_Operations(t *testing.T) {
 	if r := m.DeleteAll("a"); !r.OK || m.Exists("a") {
 		t.Fatalf("DeleteAll = %+v", r)
 	}
-	if m.Delete("").OK || m.DeleteAll("/").OK || m.DeleteAll("..").OK || m.Rename("", "z").OK {
-		t.Fatal("the root must not be deleted or renamed")
-	}
-	if _, err := os.Stat(root); err != nil {
-		t.Fatal("root was removed")
-	}
 	if m.Read("bad\x00path").OK {
 		t.Fatal("a NUL byte must be refused")
+	}
+}
+
+func TestFs_New_ReRootsTheReceiver(t *testing.T) {
+	c := New()
+	fs0 := c.Fs()
+	dir := t.TempDir()
+	if got := fs0.New(dir); got != fs0 {
+		t.Fatal("New must return its receiver")
+	}
+	if c.Fs() != fs0 || c.Fs().Root() != dir {
+		t.Fatalf("c.Fs().New(dir) must re-root the Core's own Fs: Root() = %q", c.Fs().Root())
+	}
+	if r := c.Fs().Write("/f", "v"); !r.OK {
+		t.Fatal(r.Value)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "f")); string(b) != "v" {
+		t.Fatal("the re-rooted Core Fs did not write inside its new root")
+	}
+	if c.Fs().New("").Root() != "/" {
+		t.Fatal(`New("") must mean unrestricted`)
+	}
+	a, b := (&Fs{}).New(dir), (&Fs{}).New("/")
+	if a == b || a.Root() != dir || b.Root() != "/" {
+		t.Fatal("(&Fs{}).New(root) must make independent values")
+	}
+	if u := a.NewUnrestricted(); u == a || u.Root() != "/" || a.Root() != dir {
+		t.Fatal("NewUnrestricted must return a new Fs and leave its receiver alone")
+	}
+}
+
+func TestFs_RelativeRootFollowsTheWorkingDirectory(t *testing.T) {
+	one, two := t.TempDir(), t.TempDir()
+	for _, d := range []string{one, two} {
+		if err := os.WriteFile(filepath.Join(d, "f"), []byte(d), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := (&Fs{}).New(".")
+	t.Chdir(one)
+	if r := m.Read("f"); r.Value != one {
+		t.Fatalf("Read = %+v, want the file in %s", r, one)
+	}
+	t.Chdir(two)
+	if r := m.Read("/f"); r.Value != two {
+		t.Fatalf("Read = %+v, want the file in %s", r, two)
+	}
+}
+
+func TestFs_FailuresCarryTheOSError(t *testing.T) {
+	_, _, m := sandbox(t)
+	for name, r := range map[string]Result{
+		"Read":   m.Read("missing"),
+		"Stat":   m.Stat("missing"),
+		"List":   m.List("missing"),
+		"Delete": m.Delete("missing"),
+		"Rename": m.Rename("missing", "x"),
+	} {
+		var pe *fs.PathError
+		var le *os.LinkError
+		err, _ := r.Value.(error)
+		if r.OK || err == nil || !(errors.As(err, &pe) || errors.As(err, &le)) || !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s = %+v, want the os package's error", name, r)
+		}
+		if _, isErr := r.Value.(*Err); isErr {
+			t.Errorf("%s wrapped the OS error in an *Err", name)
+		}
+	}
+	r := m.Read("../../x/../../etc")
+	if r.OK {
+		t.Fatal("read outside")
+	}
+}
+
+func TestFs_DeleteProtectsSlashAndHomeNotTheSandboxRoot(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	u := (&Fs{}).New("/")
+	for name, r := range map[string]Result{
+		"Delete(/)":       u.Delete("/"),
+		"DeleteAll(/)":    u.DeleteAll("/"),
+		"DeleteAll(home)": u.DeleteAll(home),
+		"Delete(home)":    u.Delete(home),
+	} {
+		if r.OK || !strings.Contains(r.Value.(error).Error(), "refusing to delete protected path") {
+			t.Errorf("%s = %+v, want a refusal", name, r)
+		}
+	}
+	if _, err := os.Stat(home); err != nil {
+		t.Fatal("home removed")
+	}
+
+	root, _, m := sandbox(t)
+	m.Write("a/b", "x")
+	if r := m.DeleteAll("/"); !r.OK {
+		t.Fatalf("DeleteAll of the sandbox root = %+v; the real framework allows it", r)
+	}
+	if _, err := os.Stat(root); !os.IsNotExist(err) {
+		t.Fatal("the sandbox root was not removed")
+	}
+}
+
+func TestFs_Sandbox_SymlinkInsideIsFollowedByDeleteAndRename(t *testing.T) {
+	root, _, m := sandbox(t)
+	m.Write("real", "content")
+	mustSymlink(t, filepath.Join(root, "real"), filepath.Join(root, "alias"))
+	if r := m.Delete("alias"); !r.OK {
+		t.Fatal(r.Value)
+	}
+	if _, err := os.Lstat(filepath.Join(root, "real")); !os.IsNotExist(err) {
+		t.Fatal("Delete through an inside link must remove the link's target")
+	}
+	if _, err := os.Lstat(filepath.Join(root, "alias")); err != nil {
+		t.Fatal("the link itself must be left (now dangling)")
+	}
+	// A dangling link is not followed: the link itself is removed.
+	if r := m.Delete("alias"); !r.OK {
+		t.Fatal(r.Value)
+	}
+	if _, err := os.Lstat(filepath.Join(root, "alias")); !os.IsNotExist(err) {
+		t.Fatal("Delete of a dangling link must remove the link")
+	}
+
+	m.Write("real2", "v")
+	mustSymlink(t, filepath.Join(root, "real2"), filepath.Join(root, "alias2"))
+	if r := m.Rename("alias2", "moved"); !r.OK {
+		t.Fatal(r.Value)
+	}
+	if fi, err := os.Lstat(filepath.Join(root, "moved")); err != nil || fi.Mode()&os.ModeSymlink != 0 {
+		t.Fatal("Rename through an inside link must move the link's target")
 	}
 }
 
 func TestFs_UnrestrictedAndCoreAccessor(t *testing.T) {
 	c := New()
 	if c.Fs() == nil || c.Fs().Root() != "/" {
-		t.Fatal("c.Fs() must be unrestricted")
+		t.Fatal("c.Fs() must start unrestricted")
 	}
 	dir := t.TempDir()
-	sub := c.Fs().New(dir)
-	if sub.Root() != dir || c.Fs().Root() != "/" {
-		t.Fatal("c.Fs().New(root) must return a sandboxed Fs and leave c's alone")
-	}
 	abs := filepath.Join(dir, "f")
 	if r := c.Fs().Write(abs, "v"); !r.OK || c.Fs().Read(abs).Value != "v" {
 		t.Fatal("unrestricted Fs must take absolute paths as they are")
 	}
-	if r := sub.Read("f"); r.Value != "v" {
-		t.Fatal("sandboxed Fs must read relative to its root")
+	t.Chdir(dir)
+	if r := c.Fs().Read("f"); r.Value != "v" {
+		t.Fatal("unrestricted Fs must take relative paths from the working directory")
 	}
-	u := sub.NewUnrestricted()
-	if u.Root() != "/" || !u.Exists(abs) {
-		t.Fatal("NewUnrestricted mismatch")
+	if !c.Fs().Exists("") {
+		t.Fatal(`unrestricted Exists("") is "/", which exists`)
 	}
 	var zero Fs
 	if zero.Root() != "/" || !zero.Exists(abs) {
 		t.Fatal("zero Fs must be unrestricted")
 	}
-	if c.Fs().DeleteAll("/").OK {
-		t.Fatal("DeleteAll(/) must be refused")
+	sub := (&Fs{}).New(dir)
+	if r := sub.Read("f"); r.Value != "v" {
+		t.Fatal("sandboxed Fs must read relative to its root")
+	}
+	var nilFs *Fs
+	if !panics(func() { nilFs.Root() }) {
+		t.Fatal("methods of a nil *Fs panic in the real framework")
 	}
 }
 
@@ -233,7 +362,7 @@ func tempFiles(t *testing.T, dir string) []string {
 	}
 	var out []string
 	for _, e := range entries {
-		if strings.Contains(e.Name(), ".tmp-") {
+		if strings.Contains(e.Name(), ".tmp.") {
 			out = append(out, e.Name())
 		}
 	}
@@ -311,18 +440,27 @@ func TestFs_WriteAtomic_FailureLeavesNoTempFile(t *testing.T) {
 	}
 }
 
-func TestFs_WriteAtomic_KeepsModeAndCreatesParents(t *testing.T) {
+func TestFs_WriteAtomic_Mode0644AndCreatesParents(t *testing.T) {
 	root, _, m := sandbox(t)
+	probe := filepath.Join(t.TempDir(), "probe")
+	if err := os.WriteFile(probe, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fi.Mode().Perm() // 0644 less the umask
 	if r := m.WriteAtomic("deep/er/file", "one"); !r.OK {
 		t.Fatal(r.Value)
 	}
-	if fi := m.Stat("deep/er/file").Value.(fs.FileInfo); fi.Mode().Perm() != 0o644 {
-		t.Fatalf("new file mode = %v", fi.Mode())
+	if fi := m.Stat("deep/er/file").Value.(fs.FileInfo); fi.Mode().Perm() != want {
+		t.Fatalf("new file mode = %v, want %v", fi.Mode(), want)
 	}
 	m.WriteMode("secret", "x", 0o600)
 	m.WriteAtomic("secret", "y")
-	if fi := m.Stat("secret").Value.(fs.FileInfo); fi.Mode().Perm() != 0o600 {
-		t.Fatalf("WriteAtomic changed an existing file's mode to %v", fi.Mode())
+	if fi := m.Stat("secret").Value.(fs.FileInfo); fi.Mode().Perm() != want {
+		t.Fatalf("WriteAtomic over a 0600 file gave %v, want %v (a new file's mode, as the real framework)", fi.Mode(), want)
 	}
 	names, _ := os.ReadDir(filepath.Join(root, "deep", "er"))
 	if len(names) != 1 || !slices.ContainsFunc(names, func(e os.DirEntry) bool { return e.Name() == "file" }) {

@@ -31,12 +31,11 @@ func ID() string {
 // ("/" or a backslash). It returns Result{Value: name, OK: true} or
 // Result{Value: error, OK: false}.
 func ValidateName(name string) Result {
-	const op = "core.ValidateName"
 	switch {
 	case name == "" || name == "." || name == "..":
-		return Result{Value: E(op, "invalid name: "+strconv.Quote(name), nil), OK: false}
+		return Result{Value: E("validate", "invalid name: "+name, nil), OK: false}
 	case strings.ContainsAny(name, "/\\"):
-		return Result{Value: E(op, "name contains a path separator: "+strconv.Quote(name), nil), OK: false}
+		return Result{Value: E("validate", "name contains path separator: "+name, nil), OK: false}
 	}
 	return Result{Value: name, OK: true}
 }

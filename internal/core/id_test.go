@@ -48,6 +48,15 @@ func TestValidateName(t *testing.T) {
 			t.Errorf("ValidateName(%q) Value = %T, want error", bad, r.Value)
 		}
 	}
+	for name, want := range map[string]string{
+		"":    "validate: invalid name: ",
+		"..":  "validate: invalid name: ..",
+		"a/b": "validate: name contains path separator: a/b",
+	} {
+		if got := ValidateName(name).Value.(error).Error(); got != want {
+			t.Errorf("ValidateName(%q) error = %q, want %q", name, got, want)
+		}
+	}
 	for _, good := range []string{"process", "process.run", "a-b_c"} {
 		if r := ValidateName(good); !r.OK || r.Value != good {
 			t.Errorf("ValidateName(%q) = %+v", good, r)

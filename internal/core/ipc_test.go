@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -35,10 +36,31 @@ func TestACTION_NoHandlersIsOK(t *testing.T) {
 	if !New().ACTION(struct{}{}).OK {
 		t.Fatal("ACTION with no handlers must be OK")
 	}
+}
+
+func TestCore_ZeroValueIsNotUsable(t *testing.T) {
 	var zero Core
-	if !zero.ACTION(1).OK {
-		t.Fatal("ACTION on a zero Core must be OK")
+	for name, call := range map[string]func(){
+		"ACTION":   func() { zero.ACTION(1) },
+		"Action":   func() { zero.Action("x") },
+		"Service":  func() { zero.Service("x") },
+		"Shutdown": func() { zero.ServiceShutdown(context.Background()) },
+	} {
+		if !panics(call) {
+			t.Errorf("%s on a zero Core did not panic (only New makes a usable Core)", name)
+		}
 	}
+}
+
+// panics reports whether fn panicked.
+func panics(fn func()) (did bool) {
+	defer func() {
+		if recover() != nil {
+			did = true
+		}
+	}()
+	fn()
+	return false
 }
 
 func TestACTION_ConcurrentRegisterAndBroadcast(t *testing.T) {
@@ -85,11 +107,9 @@ func TestQuery_FirstOKWins_QueryAllCollects(t *testing.T) {
 		t.Fatalf("QUERYALL without handlers = %+v", r)
 	}
 	c.RegisterQuery(func(*Core, Query) Result { return Result{} })
-	c.RegisterQuery(func(*Core, Query) Result { panic("bad handler") })
 	c.RegisterQuery(func(_ *Core, q Query) Result { return Result{Value: "first:" + q.(string), OK: true} })
 	c.RegisterQuery(func(*Core, Query) Result { return Result{Value: "second", OK: true} })
 	c.RegisterQuery(func(*Core, Query) Result { return Result{OK: true} }) // nil Value: not collected
-	c.RegisterQuery(nil)
 	if r := c.QUERY("q"); !r.OK || r.Value != "first:q" {
 		t.Fatalf("QUERY = %+v", r)
 	}
@@ -123,5 +143,46 @@ func BenchmarkACTION(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		c.ACTION(ev)
+	}
+}
+
+func TestQuery_PanickingHandlerIsNotRecovered(t *testing.T) {
+	c := New()
+	c.RegisterQuery(func(*Core, Query) Result { return Result{} })
+	c.RegisterQuery(func(*Core, Query) Result { panic("bad handler") })
+	for name, call := range map[string]func(){
+		"QUERY":    func() { c.QUERY("q") },
+		"QUERYALL": func() { c.QUERYALL("q") },
+		"Query":    func() { c.Query("q") },
+		"QueryAll": func() { c.QueryAll("q") },
+	} {
+		if !panics(call) {
+			t.Errorf("%s recovered a handler's panic; the real framework lets it propagate", name)
+		}
+	}
+
+	// A handler that answers first shadows a later panicking one for
+	// QUERY, but QUERYALL asks them all.
+	c2 := New()
+	c2.RegisterQuery(func(*Core, Query) Result { return Result{Value: 1, OK: true} })
+	c2.RegisterQuery(nil) // registered as is: asking it panics
+	if r := c2.QUERY("q"); !r.OK || r.Value != 1 {
+		t.Fatalf("QUERY = %+v", r)
+	}
+	if !panics(func() { c2.QUERYALL("q") }) {
+		t.Fatal("a nil query handler must be kept (and panic when asked)")
+	}
+}
+
+func TestACTION_NilHandlerIsKeptAndItsPanicLogged(t *testing.T) {
+	c := New()
+	reached := false
+	c.RegisterAction(nil)
+	c.RegisterActions(nil, func(*Core, Message) Result { reached = true; return Result{OK: true} })
+	if r := c.ACTION("m"); !r.OK || !reached {
+		t.Fatalf("ACTION = %+v, reached %v", r, reached)
+	}
+	if n := len(*c.ipc.handlers.Load()); n != 3 {
+		t.Fatalf("%d handlers registered, want 3 (nil ones kept)", n)
 	}
 }

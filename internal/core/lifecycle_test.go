@@ -102,21 +102,68 @@ func TestServiceStartup_StopsAtFirstFailure(t *testing.T) {
 	}
 }
 
-func TestServiceStartup_NonErrorFailureIsNamed(t *testing.T) {
+func TestServiceStartup_FailureResultReturnedUnchanged(t *testing.T) {
 	c := core.New()
-	c.Service("bad", core.Service{OnStart: func() core.Result { return core.Result{} }})
-	r := c.ServiceStartup(context.Background(), nil)
-	err, ok := r.Value.(error)
-	if r.OK || !ok || core.Operation(err) != "core.ServiceStartup" {
-		t.Fatalf("ServiceStartup = %+v", r)
+	c.Service("bad", core.Service{OnStart: func() core.Result { return core.Result{Value: "not an error"} }})
+	if r := c.ServiceStartup(context.Background(), nil); r != (core.Result{Value: "not an error"}) {
+		t.Fatalf("ServiceStartup = %+v, want the hook's Result unchanged", r)
 	}
 }
 
-func TestServiceStartup_PanickingHookIsRecovered(t *testing.T) {
-	c := core.New()
-	c.Service("bad", core.Service{OnStart: func() core.Result { panic("kaboom") }})
-	if r := c.ServiceStartup(context.Background(), nil); r.OK {
-		t.Fatal("a panicking OnStart must fail startup")
+func TestServiceStartup_PanicInOnStartupPropagates(t *testing.T) {
+	c, rs, log := newRecorders("a", "b")
+	c.Service("boom", core.Service{OnStart: func() core.Result { panic("kaboom") }})
+	c.RegisterService("after", &recorder{name: "after", mu: rs[0].mu, log: rs[0].log}) // never reached
+	defer func() {
+		if p := recover(); p != "kaboom" {
+			t.Fatalf("recovered %v, want the hook's panic to reach the caller", p)
+		}
+		if got := log(); !slices.Equal(got, []string{"start:a", "start:b"}) {
+			t.Fatalf("log = %v", got)
+		}
+	}()
+	c.ServiceStartup(context.Background(), nil)
+	t.Fatal("ServiceStartup returned: a panicking OnStart must not be recovered")
+}
+
+func TestServiceStartup_ChecksContextBeforeEachHook(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	c, _, log := newRecorders("a")
+	c.Service("canceller", core.Service{OnStart: func() core.Result { cancel(); return core.Result{OK: true} }})
+	laterStarted := false
+	c.Service("later", core.Service{OnStart: func() core.Result { laterStarted = true; return core.Result{OK: true} }})
+	r := c.ServiceStartup(ctx, nil)
+	if r.OK || r.Value != context.Canceled {
+		t.Fatalf("ServiceStartup = %+v, want Result{Value: context.Canceled} as is", r)
+	}
+	if laterStarted || !slices.Equal(log(), []string{"start:a"}) {
+		t.Fatalf("log = %v, later started %v: no hook may run once ctx is done, nor the broadcast", log(), laterStarted)
+	}
+
+	done, stop := context.WithCancel(context.Background())
+	stop()
+	c2, _, log2 := newRecorders("a")
+	if r := c2.ServiceStartup(done, nil); r.OK || r.Value != context.Canceled || len(log2()) != 0 {
+		t.Fatalf("ServiceStartup(done ctx) = %+v, log %v", r, log2())
+	}
+}
+
+func TestServiceStartup_NilContextPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("ServiceStartup(nil) must panic, as context.WithCancel(nil) does")
+		}
+	}()
+	var ctx context.Context // nil
+	core.New().ServiceStartup(ctx, nil)
+}
+
+func TestServiceStartup_OnStartupGetsLifecycleContext(t *testing.T) {
+	c, rs, _ := newRecorders("a")
+	rs[0].startsCtx = make(chan context.Context, 1)
+	c.ServiceStartup(context.Background(), nil)
+	if got := <-rs[0].startsCtx; got != c.Context() {
+		t.Fatal("OnStartup must receive the Core's lifecycle context")
 	}
 }
 
@@ -127,8 +174,8 @@ func TestServiceShutdown_StopsAllEvenAfterFailureAndReturnsFirstError(t *testing
 	rs[2].stopErr = second
 	c.ServiceStartup(context.Background(), nil)
 	r := c.ServiceShutdown(context.Background())
-	if r.OK || !errors.Is(r.Value.(error), first) {
-		t.Fatalf("ServiceShutdown = %+v, want first error", r)
+	if r.OK || r.Value != first {
+		t.Fatalf("ServiceShutdown = %+v, want first error as is", r)
 	}
 	want := []string{"start:a", "start:b", "start:c", "broadcast:startup", "broadcast:shutdown", "stop:a", "stop:b", "stop:c"}
 	if got := log(); !slices.Equal(got, want) {
@@ -136,36 +183,88 @@ func TestServiceShutdown_StopsAllEvenAfterFailureAndReturnsFirstError(t *testing
 	}
 }
 
-func TestServiceShutdown_CancelsContextBeforeBroadcast(t *testing.T) {
+func TestServiceShutdown_NonErrorFailureIsDescribed(t *testing.T) {
 	c := core.New()
+	c.Service("bad", core.Service{OnStop: func() core.Result { return core.Result{Value: 42} }})
+	r := c.ServiceShutdown(context.Background())
+	err, ok := r.Value.(error)
+	if r.OK || !ok || err.Error() != "core.ServiceShutdown: service OnStop failed: 42" {
+		t.Fatalf("ServiceShutdown = %+v", r)
+	}
+}
+
+func TestServiceShutdown_PanicInOnStopPropagates(t *testing.T) {
+	c := core.New()
+	c.Service("bad", core.Service{OnStop: func() core.Result { panic("stop-boom") }})
+	defer func() {
+		if p := recover(); p != "stop-boom" {
+			t.Fatalf("recovered %v, want the hook's panic", p)
+		}
+	}()
+	c.ServiceShutdown(context.Background())
+	t.Fatal("a panicking OnStop must not be recovered")
+}
+
+func TestServiceShutdown_Order(t *testing.T) {
+	c, _, log := newRecorders("a")
 	c.ServiceStartup(context.Background(), nil)
 	lifecycle := c.Context()
-	if lifecycle.Err() != nil {
-		t.Fatal("context cancelled before shutdown")
+	c.Action("noop", func(context.Context, core.Options) core.Result { return core.Result{OK: true} })
+	type atBroadcast struct {
+		cancelled bool
+		async     core.Result
 	}
-	cancelledAtBroadcast := make(chan bool, 1)
-	c.RegisterAction(func(_ *core.Core, msg core.Message) core.Result {
+	seen := make(chan atBroadcast, 1)
+	c.RegisterAction(func(c *core.Core, msg core.Message) core.Result {
 		if _, ok := msg.(core.ActionServiceShutdown); ok {
-			cancelledAtBroadcast <- lifecycle.Err() != nil
+			seen <- atBroadcast{cancelled: lifecycle.Err() != nil, async: c.PerformAsync("noop", core.Options{})}
 		}
 		return core.Result{OK: true}
 	})
 	if r := c.ServiceShutdown(context.Background()); !r.OK {
 		t.Fatalf("ServiceShutdown = %+v", r)
 	}
-	if !<-cancelledAtBroadcast {
+	got := <-seen
+	if !got.cancelled {
 		t.Fatal("Context() not cancelled when ActionServiceShutdown was broadcast")
+	}
+	if got.async != (core.Result{}) {
+		t.Fatalf("PerformAsync during the shutdown broadcast = %+v, want Result{} (shutdown flag set first)", got.async)
+	}
+	want := []string{"start:a", "broadcast:startup", "broadcast:shutdown", "stop:a"}
+	if g := log(); !slices.Equal(g, want) {
+		t.Fatalf("log = %v, want %v", g, want)
 	}
 }
 
-func TestServiceShutdown_PassesItsContextToOnShutdown(t *testing.T) {
+func TestServiceShutdown_OnShutdownGetsBackgroundContext(t *testing.T) {
 	c, rs, _ := newRecorders("a")
 	rs[0].stopCtx = make(chan context.Context, 1)
 	type key struct{}
-	ctx := context.WithValue(context.Background(), key{}, "v")
+	ctx, cancel := context.WithTimeout(context.WithValue(context.Background(), key{}, "v"), time.Hour)
+	defer cancel()
 	c.ServiceShutdown(ctx)
-	if got := <-rs[0].stopCtx; got.Value(key{}) != "v" {
-		t.Fatal("OnShutdown did not receive the ServiceShutdown context")
+	got := <-rs[0].stopCtx
+	if got != context.Background() {
+		t.Fatalf("OnShutdown got %v, want context.Background() (the real framework never passes the shutdown context)", got)
+	}
+	if _, has := got.Deadline(); has || got.Value(key{}) != nil {
+		t.Fatal("OnShutdown must see neither the caller's deadline nor its values")
+	}
+}
+
+func TestServiceShutdown_ChecksContextBeforeEachStop(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	c, _, log := newRecorders("a")
+	c.Service("canceller", core.Service{OnStop: func() core.Result { cancel(); return core.Result{OK: true} }})
+	var bStopped bool
+	c.Service("b", core.Service{OnStop: func() core.Result { bStopped = true; return core.Result{OK: true} }})
+	r := c.ServiceShutdown(ctx)
+	if r.OK || r.Value != context.Canceled {
+		t.Fatalf("ServiceShutdown = %+v, want Result{Value: context.Canceled} as is", r)
+	}
+	if bStopped || !slices.Equal(log(), []string{"broadcast:shutdown", "stop:a"}) {
+		t.Fatalf("log = %v, later stopped %v: no OnStop may run once ctx is done", log(), bStopped)
 	}
 }
 
@@ -220,7 +319,7 @@ func TestServiceShutdown_WaitsForBackgroundTasks(t *testing.T) {
 	}
 }
 
-func TestServiceShutdown_GivesUpWaitingAtDeadlineButStillStopsServices(t *testing.T) {
+func TestServiceShutdown_DrainDeadlineReturnsWithoutStoppingServices(t *testing.T) {
 	c, _, log := newRecorders("a")
 	c.ServiceStartup(context.Background(), nil)
 	release := make(chan struct{})
@@ -230,10 +329,10 @@ func TestServiceShutdown_GivesUpWaitingAtDeadlineButStillStopsServices(t *testin
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	r := c.ServiceShutdown(ctx)
-	if r.OK || !errors.Is(r.Value.(error), context.DeadlineExceeded) {
-		t.Fatalf("ServiceShutdown = %+v, want deadline error", r)
+	if r.OK || r.Value != context.DeadlineExceeded {
+		t.Fatalf("ServiceShutdown = %+v, want Result{Value: context.DeadlineExceeded} as is", r)
 	}
-	if !slices.Contains(log(), "stop:a") {
-		t.Fatal("services must still be stopped after the drain timed out")
+	if slices.Contains(log(), "stop:a") {
+		t.Fatal("no service may be stopped when the drain ran out of time")
 	}
 }

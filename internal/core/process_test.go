@@ -20,17 +20,34 @@ func TestProcess_WithoutServiceEveryCallFails(t *testing.T) {
 		"Start":      p.Start(ctx, NewOptions(Option{Key: "command", Value: "sleep"})),
 		"Kill":       p.Kill(ctx, NewOptions(Option{Key: "id", Value: "x"})),
 	}
+	wantAction := map[string]string{"Run": "process.run", "RunIn": "process.run", "RunWithEnv": "process.run", "Start": "process.start", "Kill": "process.kill"}
 	for name, r := range calls {
 		if r.OK {
 			t.Errorf("%s succeeded without a process service", name)
 		}
-		if _, ok := r.Value.(error); !ok {
-			t.Errorf("%s Value = %T, want error", name, r.Value)
+		err, ok := r.Value.(error)
+		if !ok || err.Error() != "action.Run: action not registered: "+wantAction[name] {
+			t.Errorf("%s Value = %v, want Action.Run's not-registered error", name, r.Value)
 		}
 	}
 	var nilP *Process
-	if nilP.Exists() || nilP.Run(ctx, "x").OK {
-		t.Fatal("a nil *Process must fail cleanly")
+	if !panics(func() { nilP.Exists() }) {
+		t.Fatal("a nil *Process must panic, as in the real framework")
+	}
+}
+
+func TestProcess_NewValueEachCall(t *testing.T) {
+	c := New()
+	if c.Process() == c.Process() {
+		t.Fatal("c.Process() returns a new *Process on each call in the real framework")
+	}
+}
+
+func TestProcess_HandlerlessActionDoesNotExist(t *testing.T) {
+	c := New()
+	c.Action("process.run", nil)
+	if c.Process().Exists() {
+		t.Fatal("a process.run registered without a handler is no capability")
 	}
 }
 

@@ -1,7 +1,7 @@
 package core
 
 import (
-	"path"
+	"path/filepath"
 	"sync"
 )
 
@@ -16,8 +16,9 @@ const (
 // Registry is a thread-safe, insertion-ordered collection of named items.
 // It has three write modes: open (the default: anything goes), sealed (no
 // new keys, existing keys may be updated) and locked (no writes at all).
-// Items can be soft-disabled: a disabled item is kept but Get, Has, List
-// and Each skip it until it is enabled again.
+// Items can be soft-disabled: a disabled item is still found by Get and
+// Has, but List and Each skip it until it is enabled again. Build one with
+// NewRegistry: writing to a zero Registry panics.
 type Registry[T any] struct {
 	mu       sync.RWMutex
 	items    map[string]T
@@ -44,9 +45,6 @@ func (r *Registry[T]) Set(name string, item T) Result {
 	case r.mode == registrySealed && !exists:
 		return Result{Value: E("registry.Set", "registry is sealed, cannot add new key: "+name, nil), OK: false}
 	}
-	if r.items == nil {
-		r.items = make(map[string]T)
-	}
 	if !exists {
 		r.order = append(r.order, name)
 	}
@@ -54,15 +52,10 @@ func (r *Registry[T]) Set(name string, item T) Result {
 	return Result{OK: true}
 }
 
-// Get returns Result{Value: item, OK: true} for an enabled item and
-// Result{} for a missing or disabled one.
+// Get returns Result{Value: item, OK: true} for a stored item (disabled
+// or not) and Result{} for a missing one.
 func (r *Registry[T]) Get(name string) Result {
-	r.mu.RLock()
-	item, ok := r.items[name]
-	if ok && r.disabled[name] {
-		ok = false
-	}
-	r.mu.RUnlock()
+	item, ok := r.get(name)
 	if !ok {
 		return Result{}
 	}
@@ -73,22 +66,11 @@ func (r *Registry[T]) Get(name string) Result {
 func (r *Registry[T]) get(name string) (T, bool) {
 	r.mu.RLock()
 	item, ok := r.items[name]
-	if ok && r.disabled[name] {
-		ok = false
-	}
 	r.mu.RUnlock()
 	return item, ok
 }
 
-// exists reports whether name is stored, disabled or not.
-func (r *Registry[T]) exists(name string) bool {
-	r.mu.RLock()
-	_, ok := r.items[name]
-	r.mu.RUnlock()
-	return ok
-}
-
-// Has reports whether name is stored and enabled.
+// Has reports whether name is stored, disabled or not.
 func (r *Registry[T]) Has(name string) bool {
 	_, ok := r.get(name)
 	return ok
@@ -105,7 +87,7 @@ func (r *Registry[T]) Names() []string {
 }
 
 // List returns, in insertion order, the enabled items whose names match
-// the glob pattern (path.Match syntax: "*", "?", "[…]"). A malformed
+// the glob pattern (filepath.Match syntax: "*", "?", "[…]"). A malformed
 // pattern matches nothing.
 func (r *Registry[T]) List(pattern string) []T {
 	r.mu.RLock()
@@ -115,32 +97,24 @@ func (r *Registry[T]) List(pattern string) []T {
 		if r.disabled[name] {
 			continue
 		}
-		if ok, err := path.Match(pattern, name); err == nil && ok {
+		if ok, _ := filepath.Match(pattern, name); ok {
 			out = append(out, r.items[name])
 		}
 	}
 	return out
 }
 
-// Each calls fn for every enabled item in insertion order. It iterates a
-// snapshot taken at the call, so fn may use the registry (even write to
-// it) without deadlocking.
+// Each calls fn for every enabled item in insertion order, holding the
+// registry's read lock throughout: fn must not write to the registry (that
+// deadlocks), and a writer waiting on another goroutine blocks until Each
+// returns.
 func (r *Registry[T]) Each(fn func(string, T)) {
-	if fn == nil {
-		return
-	}
 	r.mu.RLock()
-	names := make([]string, 0, len(r.order))
-	items := make([]T, 0, len(r.order))
+	defer r.mu.RUnlock()
 	for _, name := range r.order {
 		if !r.disabled[name] {
-			names = append(names, name)
-			items = append(items, r.items[name])
+			fn(name, r.items[name])
 		}
-	}
-	r.mu.RUnlock()
-	for i, name := range names {
-		fn(name, items[i])
 	}
 }
 
@@ -173,16 +147,13 @@ func (r *Registry[T]) Delete(name string) Result {
 	return Result{OK: true}
 }
 
-// Disable soft-disables name: it stays stored but Get, Has, List and Each
-// skip it. It fails when name is not stored.
+// Disable soft-disables name: it stays stored (Get and Has still find it)
+// but List and Each skip it. It fails when name is not stored.
 func (r *Registry[T]) Disable(name string) Result {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if _, ok := r.items[name]; !ok {
 		return Result{Value: E("registry.Disable", "not found: "+name, nil), OK: false}
-	}
-	if r.disabled == nil {
-		r.disabled = make(map[string]bool)
 	}
 	r.disabled[name] = true
 	return Result{OK: true}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestRegistry_InsertionOrderAndUpdateInPlace(t *testing.T) {
@@ -105,15 +106,18 @@ func TestRegistry_DisableEnable(t *testing.T) {
 	if !r.Disable("a").OK || !r.Disabled("a") {
 		t.Fatal("Disable failed")
 	}
-	if r.Get("a").OK || r.Has("a") {
-		t.Fatal("a disabled item must resolve as absent")
+	if g := r.Get("a"); !g.OK || g.Value != 1 || !r.Has("a") {
+		t.Fatal("a disabled item must still be found by Get and Has")
+	}
+	if got := r.List("*"); !slices.Equal(got, []int{2}) {
+		t.Fatalf("List = %v: a disabled item must be skipped", got)
 	}
 	var each []string
 	r.Each(func(n string, _ int) { each = append(each, n) })
 	if !slices.Equal(each, []string{"b"}) || r.Len() != 2 || !slices.Equal(r.Names(), []string{"a", "b"}) {
 		t.Fatalf("Each %v / Len %d / Names %v", each, r.Len(), r.Names())
 	}
-	if !r.Enable("a").OK || r.Disabled("a") || !r.Has("a") {
+	if !r.Enable("a").OK || r.Disabled("a") || !slices.Equal(r.List("*"), []int{1, 2}) {
 		t.Fatal("Enable failed")
 	}
 	if r.Disable("zz").OK || r.Enable("zz").OK {
@@ -121,20 +125,57 @@ func TestRegistry_DisableEnable(t *testing.T) {
 	}
 }
 
-func TestRegistry_EachMayWriteWithoutDeadlock(t *testing.T) {
+func TestRegistry_EachHoldsTheReadLock(t *testing.T) {
 	r := NewRegistry[int]()
 	r.Set("a", 1)
-	r.Each(func(n string, v int) { r.Set(n+"2", v) })
-	if !r.Has("a2") {
-		t.Fatal("write from Each callback lost")
+	r.Set("b", 2)
+	written := make(chan struct{})
+	var seen []string
+	r.Each(func(n string, _ int) {
+		seen = append(seen, n)
+		if n != "a" {
+			return
+		}
+		go func() {
+			r.Set("c", 3) // blocks until Each returns
+			close(written)
+		}()
+		select {
+		case <-written:
+			t.Error("a writer got in while Each was running")
+		case <-time.After(50 * time.Millisecond):
+		}
+	})
+	<-written
+	if !slices.Equal(seen, []string{"a", "b"}) || !r.Has("c") {
+		t.Fatalf("seen %v, has c %v", seen, r.Has("c"))
 	}
-	r.Each(nil)
+	if !panics(func() { r.Each(nil) }) {
+		t.Fatal("Each(nil) on a non-empty registry must panic (fn is called as given)")
+	}
+	NewRegistry[int]().Each(nil) // nothing to call
 }
 
-func TestRegistry_ZeroValueUsable(t *testing.T) {
+func TestRegistry_ZeroValueWritesPanic(t *testing.T) {
 	var r Registry[int]
-	if !r.Set("a", 1).OK || r.Get("a").Value != 1 || !r.Disable("a").OK || r.Has("a") {
-		t.Fatal("zero Registry must be usable")
+	if r.Get("a").OK || r.Has("a") || r.Len() != 0 || r.Names() == nil {
+		t.Fatal("reads of a zero Registry must see it empty")
+	}
+	if !panics(func() { r.Set("a", 1) }) {
+		t.Fatal("Set on a zero Registry must panic: use NewRegistry")
+	}
+}
+
+func TestRegistry_List_UsesFilepathMatch(t *testing.T) {
+	r := NewRegistry[string]()
+	for _, n := range []string{"a/b", "a/b/c", "ab"} {
+		r.Set(n, n)
+	}
+	if got := r.List("a/*"); !slices.Equal(got, []string{"a/b"}) {
+		t.Fatalf("List(a/*) = %v: * must not match the separator", got)
+	}
+	if got := r.List("a?b"); !slices.Equal(got, []string(nil)) {
+		t.Fatalf("List(a?b) = %v: ? must not match the separator", got)
 	}
 }
 

@@ -14,105 +14,83 @@ func NewServiceRuntime[T any](c *Core, opts T) *ServiceRuntime[T] {
 	return &ServiceRuntime[T]{core: c, opts: opts}
 }
 
-// Core returns the Core the service belongs to (nil for a nil runtime).
-func (r *ServiceRuntime[T]) Core() *Core {
-	if r == nil {
-		return nil
-	}
-	return r.core
-}
+// Core returns the Core the service belongs to. Calling it on a nil
+// runtime panics.
+func (r *ServiceRuntime[T]) Core() *Core { return r.core }
 
-// Options returns the options the service was created with (the zero T
-// for a nil runtime).
-func (r *ServiceRuntime[T]) Options() T {
-	if r == nil {
-		var zero T
-		return zero
-	}
-	return r.opts
-}
+// Options returns the options the service was created with. Calling it on
+// a nil runtime panics.
+func (r *ServiceRuntime[T]) Options() T { return r.opts }
 
-// ServiceStartup starts the Core: it derives a fresh lifecycle context
-// (Context) from ctx, runs every service's OnStart (a Startable's
-// OnStartup) in registration order, stopping at the first failure or when
-// ctx is done, and then broadcasts ActionServiceStartup{}. The options
-// argument is accepted for API compatibility and unused.
+// ServiceStartup starts the Core. It clears the shutdown state, derives a
+// fresh lifecycle context (Context) from ctx (a nil ctx panics), and then
+// calls the OnStart of every service that has one, in registration order:
+// before each, a done ctx ends startup with Result{Value: ctx.Err()}; the
+// first hook that fails ends it with that hook's Result, unchanged. A
+// panicking hook is not recovered: the panic propagates to the caller.
+// When every hook succeeded it broadcasts ActionServiceStartup{}. The
+// options argument is unused.
 func (c *Core) ServiceStartup(ctx context.Context, options any) Result {
-	c.init()
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	c.lifeMu.Lock()
-	c.ctx, c.cancel = context.WithCancel(ctx)
-	c.lifeMu.Unlock()
 	c.asyncMu.Lock()
 	c.down.Store(false)
 	c.asyncMu.Unlock()
+	lctx, cancel := context.WithCancel(ctx)
+	c.life.Store(&lifecycle{ctx: lctx, cancel: cancel})
 
-	for _, name := range c.services.Names() {
-		svc, ok := c.services.get(name)
-		if !ok || svc.OnStart == nil {
-			continue
-		}
+	for _, svc := range c.hooked(func(s *Service) bool { return s.OnStart != nil }) {
 		if err := ctx.Err(); err != nil {
-			return Result{Value: E("core.ServiceStartup", "startup interrupted before service "+quote(name), err), OK: false}
+			return Result{Value: err, OK: false}
 		}
-		if r := runHook(svc.OnStart); !r.OK {
-			return errorResult(r, "core.ServiceStartup", "service "+quote(name)+" failed to start")
+		if r := svc.OnStart(); !r.OK {
+			return r
 		}
 	}
 	c.ACTION(ActionServiceStartup{})
 	return Result{OK: true}
 }
 
-// ServiceShutdown stops the Core: it cancels Context, refuses new
-// PerformAsync tasks, broadcasts ActionServiceShutdown{}, waits for
-// background tasks (until ctx is done), then runs every service's OnStop (a
-// Stoppable's OnShutdown, given ctx) in registration order — all of them,
-// even after a failure. It returns the first error met, or OK.
+// ServiceShutdown stops the Core, in this order: it marks the Core as
+// shutting down (PerformAsync then refuses new tasks), cancels Context,
+// broadcasts ActionServiceShutdown{}, and waits for the background tasks
+// started by PerformAsync — if ctx ends first it returns
+// Result{Value: ctx.Err()} at once, without stopping any service. Then it
+// calls the OnStop of every service that has one, in registration order,
+// returning Result{Value: ctx.Err()} if ctx has ended before a hook.
+// OnStop hooks discovered by RegisterService call OnShutdown with
+// context.Background(), not with ctx. A failing hook does not stop the
+// others; the first failure's error is returned (a non-error failure is
+// described by an *Err). A panicking hook is not recovered.
 func (c *Core) ServiceShutdown(ctx context.Context) Result {
-	c.init()
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	c.asyncMu.Lock()
 	c.down.Store(true)
 	c.asyncMu.Unlock()
-	c.lifeMu.Lock()
-	cancel := c.cancel
-	c.lifeMu.Unlock()
-	cancel()
-
+	c.life.Load().cancel()
 	c.ACTION(ActionServiceShutdown{})
 
-	var firstErr error
-	done := make(chan struct{})
+	drained := make(chan struct{})
 	go func() {
 		c.async.Wait()
-		close(done)
+		close(drained)
 	}()
 	select {
-	case <-done:
+	case <-drained:
 	case <-ctx.Done():
-		firstErr = E("core.ServiceShutdown", "background tasks still running", ctx.Err())
+		return Result{Value: ctx.Err(), OK: false}
 	}
 
-	for _, name := range c.services.Names() {
-		svc, ok := c.services.get(name)
-		if !ok {
+	var firstErr error
+	for _, svc := range c.hooked(func(s *Service) bool { return s.OnStop != nil }) {
+		if err := ctx.Err(); err != nil {
+			return Result{Value: err, OK: false}
+		}
+		r := svc.OnStop()
+		if r.OK || firstErr != nil {
 			continue
 		}
-		var r Result
-		switch {
-		case svc.stop != nil:
-			r = runStop(svc.stop, ctx)
-		case svc.OnStop != nil:
-			r = runHook(svc.OnStop)
-		default:
-			continue
-		}
-		if !r.OK && firstErr == nil {
-			firstErr = errorResult(r, "core.ServiceShutdown", "service "+quote(name)+" failed to stop").Value.(error)
+		if err, ok := r.Value.(error); ok {
+			firstErr = err
+		} else {
+			firstErr = E("core.ServiceShutdown", sprint("service OnStop failed: ", r.Value), nil)
 		}
 	}
 	if firstErr != nil {
@@ -121,23 +99,14 @@ func (c *Core) ServiceShutdown(ctx context.Context) Result {
 	return Result{OK: true}
 }
 
-// runHook calls fn, turning a panic into a failed Result.
-func runHook(fn func() Result) (r Result) {
-	defer func() {
-		if p := recover(); p != nil {
-			r = Result{Value: E("core.lifecycle", "hook panicked: "+sprint(p), nil), OK: false}
+// hooked returns, in registration order, the enabled services for which
+// has reports true — a snapshot taken before any hook runs.
+func (c *Core) hooked(has func(*Service) bool) []*Service {
+	var out []*Service
+	c.services.Each(func(_ string, s *Service) {
+		if has(s) {
+			out = append(out, s)
 		}
-	}()
-	return fn()
-}
-
-// runStop calls an OnShutdown hook with ctx, turning a panic into a failed
-// Result.
-func runStop(fn func(context.Context) Result, ctx context.Context) (r Result) {
-	defer func() {
-		if p := recover(); p != nil {
-			r = Result{Value: E("core.lifecycle", "OnShutdown panicked: "+sprint(p), nil), OK: false}
-		}
-	}()
-	return fn(ctx)
+	})
+	return out
 }

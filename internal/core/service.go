@@ -12,10 +12,6 @@ type Service struct {
 	OnStart  func() Result
 	OnStop   func() Result
 	OnReload func() Result
-
-	// stop, when set, is the instance's OnShutdown: ServiceShutdown calls it
-	// with its own context so the service can honour the caller's deadline.
-	stop func(context.Context) Result
 }
 
 // Startable is implemented by services that need initialising when the
@@ -36,38 +32,41 @@ type ipcHandler interface {
 }
 
 // Service looks up or registers a service. With only a name it returns
-// Result{Value: instance, OK: true} (or the *Service DTO when it has no
-// instance), or a failed Result naming the missing service. With a
-// Service it registers that DTO under name; this fails for an empty name,
-// a duplicate name or a locked registry.
+// Result{Value: instance, OK: true} (or the *Service record when it has no
+// instance), and Result{} — no error — when nothing is registered under
+// name. With a Service it registers that DTO under name (its Name field is
+// set to name); this fails for an empty name, a duplicate name or a
+// locked registry. The DTO's hooks are used as given.
 func (c *Core) Service(name string, service ...Service) Result {
-	c.init()
 	if len(service) == 0 {
 		svc, ok := c.services.get(name)
 		if !ok {
-			return Result{Value: E("core.Service", "service not found: "+quote(name), nil), OK: false}
+			return Result{}
 		}
 		if svc.Instance != nil {
 			return Result{Value: svc.Instance, OK: true}
 		}
 		return Result{Value: svc, OK: true}
 	}
-	srv := service[0]
+	if r := c.checkServiceName("core.Service", name); !r.OK {
+		return r
+	}
+	srv := &service[0]
 	srv.Name = name
-	srv.stop = nil
-	return c.addService("core.Service", &srv)
+	return c.services.Set(name, srv)
 }
 
 // RegisterService registers instance under name and wires it in: a
-// Startable's OnStartup runs in ServiceStartup, a Stoppable's OnShutdown in
-// ServiceShutdown, and a HandleIPCEvents(*Core, Message) Result method is
-// registered as an ACTION handler. It fails for an empty name, a nil
-// instance, a duplicate name or a locked registry (WithServiceLock).
+// Startable's OnStartup becomes the record's OnStart (called with the
+// Core's lifecycle context, Context), a Stoppable's OnShutdown its OnStop
+// (always called with context.Background(), whatever context
+// ServiceShutdown was given), and a HandleIPCEvents(*Core, Message) Result
+// method is added to the ACTION handlers. It fails for an empty name, a
+// duplicate name or a locked registry (WithServiceLock). A nil instance is
+// accepted: it registers a record without hooks.
 func (c *Core) RegisterService(name string, instance any) Result {
-	c.init()
-	const op = "core.RegisterService"
-	if instance == nil {
-		return Result{Value: E(op, "service "+quote(name)+" has a nil instance", nil), OK: false}
+	if r := c.checkServiceName("core.RegisterService", name); !r.OK {
+		return r
 	}
 	srv := &Service{Name: name, Instance: instance}
 	if s, ok := instance.(Startable); ok {
@@ -75,34 +74,34 @@ func (c *Core) RegisterService(name string, instance any) Result {
 	}
 	if s, ok := instance.(Stoppable); ok {
 		srv.OnStop = func() Result { return s.OnShutdown(context.Background()) }
-		srv.stop = s.OnShutdown
 	}
-	if r := c.addService(op, srv); !r.OK {
-		return r
-	}
+	c.services.Set(name, srv)
 	if h, ok := instance.(ipcHandler); ok {
 		c.RegisterAction(h.HandleIPCEvents)
 	}
 	return Result{OK: true}
 }
 
-// addService stores srv under srv.Name unless the name is empty, taken, or
-// the registry is locked.
-func (c *Core) addService(op string, srv *Service) Result {
+// checkServiceName refuses an empty name, a locked registry and a name
+// that is already registered.
+func (c *Core) checkServiceName(op, name string) Result {
 	switch {
-	case srv.Name == "":
+	case name == "":
 		return Result{Value: E(op, "service name cannot be empty", nil), OK: false}
 	case c.services.Locked():
-		return Result{Value: E(op, "service "+quote(srv.Name)+" not permitted: service registry is locked", nil), OK: false}
-	case c.services.exists(srv.Name):
-		return Result{Value: E(op, "service "+quote(srv.Name)+" is already registered", nil), OK: false}
+		return Result{Value: E(op, "service "+quote(name)+" not permitted — registry locked", nil), OK: false}
+	case c.services.Has(name):
+		return Result{Value: E(op, "service "+name+" already registered", nil), OK: false}
 	}
-	return c.services.Set(srv.Name, srv)
+	return Result{OK: true}
 }
 
-// Services returns the registered service names in registration order.
+// Services returns the registered service names in registration order;
+// the first is the built-in "cli".
 func (c *Core) Services() []string {
-	c.init()
+	if c.services == nil {
+		return nil
+	}
 	return c.services.Names()
 }
 
@@ -110,9 +109,6 @@ func (c *Core) Services() []string {
 // when there is none or it is not a T.
 func ServiceFor[T any](c *Core, name string) (T, bool) {
 	var zero T
-	if c == nil {
-		return zero, false
-	}
 	r := c.Service(name)
 	if !r.OK {
 		return zero, false
@@ -127,7 +123,7 @@ func ServiceFor[T any](c *Core, name string) (T, bool) {
 func MustServiceFor[T any](c *Core, name string) T {
 	v, ok := ServiceFor[T](c, name)
 	if !ok {
-		panic(E("core.MustServiceFor", "service "+quote(name)+" not found or of the wrong type", nil))
+		panic(E("core.MustServiceFor", "service "+quote(name)+" not found or wrong type", nil))
 	}
 	return v
 }

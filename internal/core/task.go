@@ -21,21 +21,17 @@ type Task struct {
 }
 
 // Task registers or looks up the task called name. With a definition it
-// stores a copy named name and returns it; without one it returns the
-// registered task, or — never nil — an empty Task carrying the name (whose
-// Run fails).
+// stores a copy of the Task value named name (sharing its Steps slice) and
+// returns it; without one it returns the registered task, or — never nil
+// — an empty Task carrying the name (whose Run fails).
 func (c *Core) Task(name string, def ...Task) *Task {
-	c.init()
 	if len(def) > 0 {
 		t := def[0]
 		t.Name = name
-		t.Steps = append([]Step(nil), t.Steps...)
-		if r := c.tasks.Set(name, &t); !r.OK {
-			Warn("core.Task: registration refused", "task", name, "err", r.Value)
-		}
+		c.ipc.tasks.Set(name, &t)
 		return &t
 	}
-	if t, ok := c.tasks.get(name); ok {
+	if t, ok := c.ipc.tasks.get(name); ok {
 		return t
 	}
 	return &Task{Name: name}
@@ -43,48 +39,44 @@ func (c *Core) Task(name string, def ...Task) *Task {
 
 // Tasks returns the registered task names in registration order.
 func (c *Core) Tasks() []string {
-	c.init()
-	return c.tasks.Names()
+	return c.ipc.tasks.Names()
 }
 
 // Run runs the steps in order on c. A step's options are its With options,
-// or opts when it has none; with Input "previous" the last synchronous
-// step's Value is added as "_input". A synchronous step that fails stops
-// the task and its Result is returned; an async step is started in the
-// background (tracked, so ServiceShutdown waits for it) and not waited
-// for. A task without steps, a nil c or a step naming an unregistered
-// action fails with an error. On success the last synchronous step's
-// Result is returned.
+// or opts when it has none (the same Options, not a copy); with Input
+// "previous" and a successful previous synchronous step, that step's Value
+// is set as "_input". A synchronous step that fails stops the task and its
+// Result is returned. An async step is started in a plain goroutine (its
+// panic is logged; ServiceShutdown does not wait for it) and not waited
+// for. The Result of the last synchronous step is returned — Result{},
+// not OK, when every step was async. A task without steps, or a step
+// naming an unregistered action, fails with an error; a nil c panics.
 func (t *Task) Run(ctx context.Context, c *Core, opts Options) Result {
-	const op = "task.Run"
 	if t == nil || len(t.Steps) == 0 {
-		name := "<nil>"
-		if t != nil {
-			name = quote(t.Name)
-		}
-		return Result{Value: E(op, "task has no steps: "+name, nil), OK: false}
+		return Result{Value: E("task.Run", "task has no steps: "+t.safeName(), nil), OK: false}
 	}
-	if c == nil {
-		return Result{Value: E(op, "task "+quote(t.Name)+" run without a Core", nil), OK: false}
-	}
-	last := Result{OK: true}
-	for i, step := range t.Steps {
-		stepOpts := NewOptions(step.With.items...)
+	var last Result
+	for _, step := range t.Steps {
+		stepOpts := step.With
 		if stepOpts.Len() == 0 {
-			stepOpts = NewOptions(opts.items...)
+			stepOpts = opts
 		}
-		if step.Input == "previous" && i > 0 && last.OK {
+		if step.Input == "previous" && last.OK {
 			stepOpts.Set("_input", last.Value)
 		}
 		a := c.Action(step.Action)
 		if !a.Exists() {
-			return Result{Value: E(op, "task "+quote(t.Name)+": action not found: "+quote(step.Action), nil), OK: false}
+			return Result{Value: E("task.Run", "action not found: "+step.Action, nil), OK: false}
 		}
 		if step.Async {
-			o := stepOpts
-			if !c.goTracked(func() { a.Run(ctx, o) }) {
-				return Result{Value: E(op, "task "+quote(t.Name)+": core is shutting down, async step "+quote(step.Action)+" not started", nil), OK: false}
-			}
+			go func(a *Action, o Options) {
+				defer func() {
+					if p := recover(); p != nil {
+						Error("async task step panicked", "action", a.Name, "panic", p)
+					}
+				}()
+				a.Run(ctx, o)
+			}(a, stepOpts)
 			continue
 		}
 		last = a.Run(ctx, stepOpts)
@@ -93,4 +85,12 @@ func (t *Task) Run(ctx context.Context, c *Core, opts Options) Result {
 		}
 	}
 	return last
+}
+
+// safeName returns the task's name, or "<nil>" for a nil task.
+func (t *Task) safeName() string {
+	if t == nil {
+		return "<nil>"
+	}
+	return t.Name
 }

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -61,21 +60,27 @@ func TestTask_Failures(t *testing.T) {
 	}
 	c.Task("missing", Task{Steps: []Step{{Action: "no.such.action"}}})
 	r := c.Task("missing").Run(ctx, c, Options{})
-	if r.OK || !strings.Contains(r.Value.(error).Error(), "no.such.action") {
+	if r.OK || r.Value.(error).Error() != "task.Run: action not found: no.such.action" {
 		t.Fatalf("Run = %+v, want error naming the action", r)
 	}
-	if r := c.Task("missing").Run(ctx, nil, Options{}); r.OK {
-		t.Fatal("a nil Core must fail")
+	if r := c.Task("unknown").Run(ctx, c, Options{}); r.Value.(error).Error() != "task.Run: task has no steps: unknown" {
+		t.Fatalf("Run of an empty task = %+v", r)
+	}
+	if !panics(func() { c.Task("missing").Run(ctx, nil, Options{}) }) {
+		t.Fatal("running a task with a nil Core must panic, as in the real framework")
 	}
 }
 
-func TestTask_AsyncStepRunsInBackgroundAndShutdownWaits(t *testing.T) {
+func TestTask_AsyncStepIsUntrackedByShutdown(t *testing.T) {
 	c := New()
+	c.ServiceStartup(context.Background(), nil)
 	release := make(chan struct{})
-	done := make(chan struct{})
+	started := make(chan struct{}, 2)
+	done := make(chan struct{}, 2)
 	c.Action("bg", func(context.Context, Options) Result {
+		started <- struct{}{}
 		<-release
-		close(done)
+		done <- struct{}{}
 		return Result{OK: true}
 	})
 	c.Action("fg", func(context.Context, Options) Result { return Result{Value: "fg", OK: true} })
@@ -83,11 +88,46 @@ func TestTask_AsyncStepRunsInBackgroundAndShutdownWaits(t *testing.T) {
 	if r := c.Task("t").Run(context.Background(), c, Options{}); !r.OK || r.Value != "fg" {
 		t.Fatalf("Run = %+v", r)
 	}
-	close(release)
-	c.ServiceShutdown(context.Background())
+	<-started
+	if r := c.ServiceShutdown(context.Background()); !r.OK {
+		t.Fatalf("ServiceShutdown = %+v", r)
+	}
 	select {
 	case <-done:
-	default:
-		t.Fatal("ServiceShutdown returned before the async step finished")
+		t.Fatal("the async step finished although it was held")
+	default: // ServiceShutdown did not wait for it
+	}
+	// After shutdown an async step still starts.
+	if r := c.Task("t").Run(context.Background(), c, Options{}); !r.OK {
+		t.Fatalf("Run after shutdown = %+v", r)
+	}
+	<-started
+	close(release)
+	<-done
+	<-done
+}
+
+func TestTask_OnlyAsyncStepsReturnsEmptyResult(t *testing.T) {
+	c := New()
+	ran := make(chan struct{})
+	c.Action("bg", func(context.Context, Options) Result { close(ran); return Result{Value: "x", OK: true} })
+	c.Task("t", Task{Steps: []Step{{Action: "bg", Async: true}}})
+	if r := c.Task("t").Run(context.Background(), c, Options{}); r != (Result{}) {
+		t.Fatalf("Run = %+v, want Result{} (no synchronous step ran)", r)
+	}
+	<-ran
+}
+
+func TestTask_RegistrationSharesSteps(t *testing.T) {
+	c := New()
+	steps := []Step{{Action: "a"}}
+	def := Task{Description: "d", Steps: steps}
+	got := c.Task("t", def)
+	if got.Name != "t" || def.Name != "" {
+		t.Fatal("Task must name its own copy, not the caller's value")
+	}
+	steps[0].Action = "b"
+	if c.Task("t").Steps[0].Action != "b" {
+		t.Fatal("the registered task must share the caller's Steps slice")
 	}
 }
