@@ -15,6 +15,9 @@ var (
 	// ErrStdinNotAvailable reports input sent to a process whose stdin is
 	// closed or was never a pipe.
 	ErrStdinNotAvailable = errors.New("stdin not available")
+	// ErrShuttingDown reports a start refused because the service is
+	// shutting down (OnShutdown has begun).
+	ErrShuttingDown = errors.New("process service is shutting down")
 )
 
 // ExitError reports a process that ran but did not exit with status 0.
@@ -27,12 +30,21 @@ type ExitError struct {
 	Signal string
 	// Output is the captured combined stdout and stderr.
 	Output string
+
+	stoppedWith string // the stop signal this service sent, if it stopped the process
 }
 
-// Error describes how the process ended.
+// Error describes how the process ended, and how this service stopped it
+// if it did.
 func (e *ExitError) Error() string {
+	var ended string
 	if e.Signal != "" {
-		return "process ended by signal " + e.Signal
+		ended = "ended by signal " + e.Signal
+	} else {
+		ended = fmt.Sprintf("exited with status %d", e.Code)
 	}
-	return fmt.Sprintf("process exited with status %d", e.Code)
+	if e.stoppedWith != "" && e.stoppedWith != e.Signal {
+		return "process stopped with " + e.stoppedWith + "; " + ended
+	}
+	return "process " + ended
 }

@@ -60,7 +60,7 @@ func (s *Service) handleStart(ctx context.Context, opts core.Options) core.Resul
 	if d.err != nil {
 		return fail(d.err)
 	}
-	p, err := s.spawn(ctx, ro, false)
+	p, err := s.spawn(ctx, ro, background)
 	if err != nil {
 		return failAction(d.action, err)
 	}
@@ -114,6 +114,9 @@ func (s *Service) signalTarget(action string, opts core.Options, signal func(*de
 	p, err := s.lookup(d)
 	if err != nil {
 		return fail(err)
+	}
+	if pid != 0 && pid != p.PID {
+		return fail(fmt.Errorf("%s: options \"id\" and \"pid\" disagree: process %s has pid %d, not %d", action, p.ID, p.PID, pid))
 	}
 	if err := p.sendSignal(sig, false); err != nil {
 		return failAction(action, err)
@@ -175,12 +178,10 @@ func (s *Service) handleWait(ctx context.Context, opts core.Options) core.Result
 	if err != nil {
 		return fail(err)
 	}
-	select {
-	case <-p.Done():
-		return ok(p.Info())
-	case <-ctx.Done():
-		return fail(fmt.Errorf("process.wait: process %s: %w", p.ID, ctx.Err()))
+	if err := p.awaitEnd(ctx); err != nil {
+		return fail(fmt.Errorf("process.wait: %w", err))
 	}
+	return ok(p.Info())
 }
 
 // handleInput writes "input" to the stdin (or terminal) of "id"; with

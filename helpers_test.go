@@ -21,6 +21,9 @@ import (
 // still running.
 func newTestService(t testing.TB, opts Options) (*core.Core, *Service) {
 	t.Helper()
+	if opts.OutputDir == "" {
+		opts.OutputDir = t.TempDir() // detached processes' output files
+	}
 	c := core.New(core.WithService(NewService(opts)))
 	svc, ok := core.ServiceFor[*Service](c, "process")
 	require.True(t, ok, "process service registered")

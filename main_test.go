@@ -70,9 +70,10 @@ func checkGoroutineLeaks() int {
 // runManager is the manager program of TestService_ManagerKilled_…: it
 // builds a Core with the process service and, from a goroutine locked to
 // its own OS thread that then exits (golang/go#27505), starts a
-// non-detached and a Detach `sleep 300`. Once that thread is gone it also
-// runs a non-detached `sleep 300` through Run in the background, prints
-// "pids <non-detached> <detached> <run>" and blocks until stdin is closed;
+// non-detached `sleep 300` and a Detach shell that prints a line every 20
+// ms. Once that thread is gone it also runs a non-detached `sleep 300`
+// through Run in the background, prints "pids <non-detached> <detached>
+// <run> <detached output file>" and blocks until stdin is closed;
 // then it kills its children and exits. The test kills it with SIGKILL
 // instead.
 func runManager() int {
@@ -107,8 +108,10 @@ func runManager() int {
 			return
 		}
 		s.attached = r.Value.(*Process)
-		sleep.Detach = true
-		r = svc.StartWithOptions(context.Background(), sleep)
+		// The detached child keeps writing: after the manager's death its
+		// output goes on into its output file.
+		writer := RunOptions{Command: "sh", Args: []string{"-c", "while :; do echo tick; sleep 0.02; done"}, Detach: true}
+		r = svc.StartWithOptions(context.Background(), writer)
 		if !r.OK {
 			s.err = fmt.Errorf("start detached: %v", r.Value)
 			return
@@ -174,7 +177,7 @@ func runManager() int {
 	tick.Stop()
 	deadline.Stop()
 
-	fmt.Printf("pids %d %d %d\n", s.attached.PID, s.detached.PID, run.PID)
+	fmt.Printf("pids %d %d %d %s\n", s.attached.PID, s.detached.PID, run.PID, s.detached.Info().OutputFile)
 	_, _ = io.Copy(io.Discard, os.Stdin)
 	killAll()
 	_ = run.Kill()

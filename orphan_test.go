@@ -217,8 +217,10 @@ func TestService_ManagerKilled_NonDetachedChildDies_DetachedSurvives(t *testing.
 		t.Fatalf("the manager printed no PIDs; its stderr: %s", managerLog())
 	}
 	var attached, detached, run int
-	_, err = fmt.Sscanf(line, "pids %d %d %d", &attached, &detached, &run)
+	var outputFile string
+	_, err = fmt.Sscanf(line, "pids %d %d %d %s", &attached, &detached, &run, &outputFile)
 	require.NoError(t, err, "manager said %q; its stderr: %s", line, managerLog())
+	t.Cleanup(func() { os.Remove(outputFile) })
 	killOnCleanup(t, attached)
 	killOnCleanup(t, detached)
 	killOnCleanup(t, run)
@@ -245,4 +247,19 @@ func TestService_ManagerKilled_NonDetachedChildDies_DetachedSurvives(t *testing.
 	waitGone(t, attached, 10*time.Second)
 	waitGone(t, run, 10*time.Second)
 	assert.True(t, pidAlive(detached), "the Detach child %d survives its manager's death", detached)
+
+	// It keeps writing, into its output file, and does not die of it
+	// (a pipe would have killed it with SIGPIPE at its first write).
+	size := func() int64 {
+		info, err := os.Stat(outputFile)
+		if err != nil {
+			return -1
+		}
+		return info.Size()
+	}
+	before := size()
+	require.Positive(t, before, "output file %s holds what was written", outputFile)
+	require.Eventually(t, func() bool { return size() > before+100 }, 10*time.Second, 10*time.Millisecond,
+		"the detached child goes on writing to %s", outputFile)
+	assert.True(t, pidAlive(detached), "the Detach child %d survives writing after its manager's death", detached)
 }

@@ -1,11 +1,12 @@
 package process
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -21,13 +22,16 @@ type RunOptions struct {
 	Args []string
 	// Dir is the working directory; empty means the caller's.
 	Dir string
-	// Env is appended to the parent environment ("KEY=value" items).
+	// Env is appended to the parent environment ("KEY=value" items); a
+	// key given here replaces the parent's value.
 	Env []string
 	// DisableCapture keeps no output buffer: Output returns "". Output
 	// events are still broadcast.
 	DisableCapture bool
 	// Detach makes the process independent of the caller's context and lets
-	// it survive the death of this program.
+	// it survive the death of this program. Its output goes to a file
+	// (ProcessInfo.OutputFile), which it keeps writing to after this
+	// program has gone. Detach cannot be combined with PTY.
 	Detach bool
 	// Timeout, when positive, stops the process gracefully after it.
 	Timeout time.Duration
@@ -71,6 +75,8 @@ type ProcessInfo struct {
 	Duration  time.Duration `json:"duration"`
 	PID       int           `json:"pid"`
 	PTY       bool          `json:"pty"`
+	// OutputFile is the file a Detach'ed process writes its output to.
+	OutputFile string `json:"outputFile,omitempty"`
 	// Error is the reason a process failed, when Status is failed.
 	Error string `json:"error,omitempty"`
 }
@@ -90,22 +96,24 @@ type Process struct {
 	StartedAt time.Time
 	PID       int
 
-	pty   bool
-	grace time.Duration
-	cmd   *exec.Cmd
+	pty        bool
+	grace      time.Duration
+	outputFile string
 
-	exited  chan struct{} // closed once the process has exited (not yet reaped)
-	done    chan struct{} // closed once it is reaped and its output delivered
-	release []func() bool // undoes the timeout and context bindings
+	exited   chan struct{} // closed once the leader has exited and been reaped
+	done     chan struct{} // closed once its output and exit event have been delivered
+	bindings []*binding    // stops armed by a timeout or the start context
+
+	// deliverer is the thread delivering this process's events while it
+	// does (0 otherwise), so a handler that waits for the process can be
+	// told from everyone else.
+	deliverer atomic.Int32
 
 	mu         sync.Mutex
-	status     Status
-	hasExited  bool
-	exitCode   int
-	signal     string
-	stopSignal string // the last stop signal this service sent, if any
-	waitErr    error
-	endedAt    time.Time
+	state      state
+	exit       exitRecord
+	stopSignal string // the last stop signal that reached the running leader
+	group      group
 	capture    *output.Ring
 
 	stdinMu sync.Mutex
@@ -118,26 +126,32 @@ type Process struct {
 func (p *Process) Info() ProcessInfo {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.observeExitLocked()
+	return p.infoLocked()
+}
+
+func (p *Process) infoLocked() ProcessInfo {
 	info := ProcessInfo{
-		ID:        p.ID,
-		Command:   p.Command,
-		Args:      p.Args,
-		Dir:       p.Dir,
-		StartedAt: p.StartedAt,
-		Running:   !p.hasExited,
-		Status:    p.status,
-		ExitCode:  p.exitCode,
-		Signal:    p.signal,
-		PID:       p.PID,
-		PTY:       p.pty,
+		ID:         p.ID,
+		Command:    p.Command,
+		Args:       p.Args,
+		Dir:        p.Dir,
+		StartedAt:  p.StartedAt,
+		Running:    p.state == stateRunning,
+		Status:     p.statusLocked(),
+		ExitCode:   p.exit.code,
+		Signal:     p.exit.signal,
+		PID:        p.PID,
+		PTY:        p.pty,
+		OutputFile: p.outputFile,
 	}
-	if p.status == StatusFailed && p.waitErr != nil {
-		info.Error = p.waitErr.Error()
+	if p.exit.err != nil {
+		info.Error = p.exit.err.Error()
 	}
-	if p.endedAt.IsZero() {
+	if p.state == stateRunning {
 		info.Duration = time.Since(p.StartedAt)
 	} else {
-		info.Duration = p.endedAt.Sub(p.StartedAt)
+		info.Duration = p.exit.at.Sub(p.StartedAt)
 	}
 	return info
 }
@@ -147,33 +161,43 @@ func (p *Process) Info() ProcessInfo {
 func (p *Process) IsRunning() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return !p.hasExited
+	return p.observeExitLocked() == stateRunning
 }
 
 // Done returns a channel closed once the process has ended, been reaped and
-// had all its output and its exit event broadcast.
+// had all its output and its exit event delivered.
 func (p *Process) Done() <-chan struct{} {
 	return p.done
 }
 
 // Wait blocks until the process has ended and returns nil for exit status
 // 0, an *ExitError for any other ending, or the reason waiting failed.
+//
+// Wait returns once every event of the process has been delivered, except
+// when a handler of one of those events calls it: it then returns once the
+// process has exited, with the output captured so far.
 func (p *Process) Wait() error {
-	<-p.done
+	if err := p.awaitEnd(context.Background()); err != nil {
+		return err
+	}
 	return p.result()
 }
 
-// result is the outcome of an ended process.
+// result is the outcome of a process that has exited.
 func (p *Process) result() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.status == StatusFailed {
-		return p.waitErr
-	}
-	if p.exitCode == 0 && p.signal == "" && p.status == StatusExited {
+	return p.resultLocked()
+}
+
+func (p *Process) resultLocked() error {
+	switch {
+	case p.exit.err != nil:
+		return p.exit.err
+	case p.exit.code == 0 && p.exit.signal == "" && p.stopSignal == "":
 		return nil
 	}
-	exitErr := &ExitError{Code: p.exitCode, Signal: p.signal}
+	exitErr := &ExitError{Code: p.exit.code, Signal: p.exit.signal, stoppedWith: p.stopSignal}
 	if p.capture != nil {
 		exitErr.Output = p.capture.String()
 	}
@@ -190,9 +214,11 @@ func (p *Process) Output() string {
 	return p.capture.String()
 }
 
-// Signal sends sig to the process's group. It never signals a process that
-// has already exited, whose PID may since belong to another. SIGKILL counts
-// as a kill: the process then ends with status killed.
+// Signal sends sig to the process's group. Once the process has exited, it
+// reaches the members of its group that are still alive, and fails with
+// ErrProcessNotRunning when there are none; it never reaches a process
+// that merely reuses an old PID. SIGKILL counts as a kill: the process then
+// ends with status killed.
 func (p *Process) Signal(sig os.Signal) error {
 	s, ok := sig.(syscall.Signal)
 	if !ok {
@@ -202,15 +228,16 @@ func (p *Process) Signal(sig os.Signal) error {
 }
 
 // Kill sends SIGKILL to the process's group and returns; Wait or Done tell
-// when it has ended. Killing a process that has already exited does nothing
-// and returns ErrProcessNotRunning.
+// when it has ended. Killing a process that has already exited, with no
+// member of its group left alive, does nothing and returns
+// ErrProcessNotRunning.
 func (p *Process) Kill() error {
 	return p.sendSignal(syscall.SIGKILL, true)
 }
 
 // SendInput writes input to the process's stdin (its terminal in PTY mode).
 func (p *Process) SendInput(input string) error {
-	f := p.stdinFile()
+	f := p.input()
 	if f == nil {
 		return p.stdinError("send input")
 	}
@@ -230,30 +257,31 @@ func (p *Process) CloseStdin() error {
 	if p.pty {
 		return p.SendInput(string(rune(ctrlD)))
 	}
-	f := p.takeStdin()
-	if f == nil {
+	if !p.closeInput() {
 		return p.stdinError("close stdin")
-	}
-	if err := f.Close(); err != nil {
-		return p.wrap("close stdin", err)
 	}
 	return nil
 }
 
-// stdinFile returns the open stdin, or nil.
-func (p *Process) stdinFile() *os.File {
+// input returns the open stdin, or nil.
+func (p *Process) input() *os.File {
 	p.stdinMu.Lock()
 	defer p.stdinMu.Unlock()
 	return p.stdin
 }
 
-// takeStdin hands the open stdin to the caller, who must close it.
-func (p *Process) takeStdin() *os.File {
+// closeInput ends input for good: no more is sent. A stdin pipe is closed;
+// a terminal master is also the output stream, which the supervisor
+// closes. It reports whether input was still open.
+func (p *Process) closeInput() bool {
 	p.stdinMu.Lock()
-	defer p.stdinMu.Unlock()
 	f := p.stdin
 	p.stdin = nil
-	return f
+	p.stdinMu.Unlock()
+	if f != nil && !p.pty {
+		f.Close()
+	}
+	return f != nil
 }
 
 // stdinError explains why stdin cannot be used.
@@ -276,7 +304,7 @@ func (p *Process) Resize(rows, cols uint16) error {
 	if rows == 0 || cols == 0 {
 		return fmt.Errorf("process %s: resize: rows and cols must be positive, got %dx%d", p.ID, rows, cols)
 	}
-	master := p.stdinFile()
+	master := p.input()
 	if master == nil || !p.IsRunning() {
 		return p.errNotRunning("resize")
 	}

@@ -15,11 +15,11 @@ func NewService(opts Options) func(*core.Core) core.Result {
 		if c == nil {
 			return core.Result{Value: errors.New("process: NewService: nil *core.Core")}
 		}
-		opts = opts.withDefaults()
+		o := opts.withDefaults() // opts is shared by every Core the factory builds for
 		return core.Result{
 			Value: &Service{
-				ServiceRuntime: core.NewServiceRuntime(c, opts),
-				table:          newTable(opts.KeepFinished),
+				ServiceRuntime: core.NewServiceRuntime(c, o),
+				table:          newTable(o.KeepFinished),
 			},
 			OK: true,
 		}

@@ -2,20 +2,20 @@ package process
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"sync"
 	"syscall"
-)
 
-// selfPID is this program's PID, which the service never signals.
-var selfPID = os.Getpid()
+	"dappco.re/go/core/process/internal/proc"
+)
 
 // table is the process table: the one owner of managed processes, found by
 // ID or by PID. It keeps every running process and a bounded number of
 // finished ones, dropping the oldest finished first.
 type table struct {
 	mu           sync.RWMutex
+	closed       bool           // shutting down: no more starts
+	starting     sync.WaitGroup // starts admitted but not yet registered
 	byID         map[string]*Process
 	byPID        map[int]*Process
 	order        []*Process // insertion order
@@ -31,13 +31,38 @@ func newTable(keepFinished int) *table {
 	}
 }
 
-// add registers a started process.
-func (t *table) add(p *Process) {
+// admit lets a start proceed, unless the table is closed; every admitted
+// start must end with admitted.
+func (t *table) admit() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.byID[p.ID] = p
-	t.byPID[p.PID] = p
-	t.order = append(t.order, p)
+	if t.closed {
+		return ErrShuttingDown
+	}
+	t.starting.Add(1)
+	return nil
+}
+
+// admitted ends an admitted start, registering p if it started (p is nil
+// otherwise).
+func (t *table) admitted(p *Process) {
+	if p != nil {
+		t.mu.Lock()
+		t.byID[p.ID] = p
+		t.byPID[p.PID] = p
+		t.order = append(t.order, p)
+		t.mu.Unlock()
+	}
+	t.starting.Done()
+}
+
+// close refuses every start from now on and returns once the starts
+// already admitted are registered or have failed.
+func (t *table) close() {
+	t.mu.Lock()
+	t.closed = true
+	t.mu.Unlock()
+	t.starting.Wait()
 }
 
 // get returns the process with the given ID.
@@ -91,10 +116,14 @@ func (t *table) kill(id string) error {
 // signalPID signals a process known only by its PID. A managed process is
 // signalled through its entry, which refuses a process that has exited; an
 // unmanaged PID (one started before a restart, say) is signalled directly.
-// PIDs 0 and 1, negative PIDs and this program's own PID are refused.
+// PIDs 0 and 1, negative PIDs, and this program's own PID and thread IDs
+// are refused.
 func (t *table) signalPID(pid int, sig syscall.Signal) error {
-	if pid <= 1 || pid == selfPID {
+	switch {
+	case pid <= 1:
 		return fmt.Errorf("pid %d: refusing to signal it", pid)
+	case proc.IsOwnThread(pid):
+		return fmt.Errorf("pid %d: refusing to signal it: it is a thread of this program", pid)
 	}
 	if p, ok := t.getPID(pid); ok {
 		return p.sendSignal(sig, false)
@@ -114,8 +143,11 @@ func (t *table) remove(id string) error {
 	if err != nil {
 		return err
 	}
-	if p.IsRunning() {
+	switch {
+	case p.IsRunning():
 		return fmt.Errorf("process %q: remove: still running", id)
+	case p.lingers():
+		return fmt.Errorf("process %q: remove: members of its process group are still running", id)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -129,7 +161,7 @@ func (t *table) clear() {
 	defer t.mu.Unlock()
 	kept := t.order[:0]
 	for _, p := range t.order {
-		if p.IsRunning() {
+		if p.IsRunning() || p.lingers() {
 			kept = append(kept, p)
 			continue
 		}
@@ -150,7 +182,8 @@ func (t *table) retire(p *Process) {
 	p.retired = true
 	t.finished++
 	for i := 0; t.finished > t.keepFinished && i < len(t.order); {
-		if q := t.order[i]; q.retired {
+		// A process whose group lives on stays: a stop must still reach it.
+		if q := t.order[i]; q.retired && !q.lingers() {
 			t.dropAt(i)
 			continue
 		}

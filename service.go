@@ -28,9 +28,13 @@ type Options struct {
 	// GracePeriod is the default time between SIGTERM and SIGKILL.
 	GracePeriod time.Duration
 	// KeepFinished is how many finished processes stay in the table for
-	// Get, List and Output; the oldest finished go first. Running processes
-	// are always kept.
+	// Get, List and Output; the oldest finished go first. Running processes,
+	// and finished ones with members of their group still alive, are
+	// always kept.
 	KeepFinished int
+	// OutputDir is where a Detach'ed process's output file goes; empty
+	// means go-process-<uid> in the system's temporary directory.
+	OutputDir string
 }
 
 // withDefaults fills zero (or negative) fields with the defaults.
@@ -60,31 +64,42 @@ func (s *Service) OnStartup(ctx context.Context) core.Result {
 	return core.Result{OK: true}
 }
 
-// OnShutdown stops every running process — SIGTERM to its group, the grace
-// period, then SIGKILL to the group — and returns once every process is
-// done (reaped, its output and exit event delivered). When ctx ends first,
-// the grace periods end with it: SIGKILL goes to every group still alive
-// and OnShutdown returns the context's error without waiting further.
+// shutdownReapWait bounds how long OnShutdown waits, once every group has
+// been sent SIGKILL, for the processes to be reaped and their events
+// delivered.
+const shutdownReapWait = 2 * time.Second
+
+// OnShutdown refuses every start from now on (ErrShuttingDown) and stops
+// every process whose group has a member alive: SIGTERM and SIGCONT to the
+// group, its grace period, then SIGKILL to the group. It bounds itself: it
+// returns once every group is empty and every process done, or at the
+// latest shutdownReapWait after the last SIGKILL, whatever ctx it gets
+// (the Core gives it context.Background()). A ctx that ends earlier ends
+// the grace periods with it. It fails, saying how many, if some process
+// was not done in time: its group was not empty, or a handler of its
+// events had not returned.
 func (s *Service) OnShutdown(ctx context.Context) core.Result {
+	s.table.close()
+	procs := s.table.list(false)
 	var wg sync.WaitGroup
-	for _, p := range s.table.list(false) {
+	for _, p := range procs {
 		wg.Go(func() {
-			_ = p.stop(ctx, p.grace) // refused for a process that has already exited
-			<-p.Done()
+			_ = p.stop(ctx, p.grace) // refused for a process that has ended
 		})
 	}
-	allDone := make(chan struct{})
-	go func() {
-		wg.Wait()
-		close(allDone)
-	}()
-	select {
-	case <-allDone:
-		return core.Result{OK: true}
-	case <-ctx.Done():
-		left := len(s.table.list(true))
-		return core.Result{Value: fmt.Errorf("process: shutdown: %d processes still running: %w", left, ctx.Err())}
+	wg.Wait()
+	waitCtx, cancel := context.WithTimeout(context.Background(), shutdownReapWait)
+	defer cancel()
+	left := 0
+	for _, p := range procs {
+		if !ends.await(p, true, waitCtx.Done()) || p.awaitEnd(waitCtx) != nil {
+			left++
+		}
 	}
+	if left > 0 {
+		return core.Result{Value: fmt.Errorf("process: shutdown: %d of %d processes not done: %w", left, len(procs), context.DeadlineExceeded)}
+	}
+	return core.Result{OK: true}
 }
 
 // Start starts command with args and returns at once; the Result's Value is
@@ -97,7 +112,7 @@ func (s *Service) Start(ctx context.Context, command string, args ...string) cor
 // is the *Process. Unless opts.Detach is set, the process is stopped when
 // ctx ends.
 func (s *Service) StartWithOptions(ctx context.Context, opts RunOptions) core.Result {
-	p, err := s.spawn(ctx, opts, false)
+	p, err := s.spawn(ctx, opts, background)
 	if err != nil {
 		return core.Result{Value: err}
 	}
@@ -114,7 +129,7 @@ func (s *Service) Run(ctx context.Context, command string, args ...string) core.
 // RunWithOptions runs the process described by opts to completion, like
 // Run. Its stdin is opts.Input, or empty.
 func (s *Service) RunWithOptions(ctx context.Context, opts RunOptions) core.Result {
-	p, err := s.spawn(ctx, opts, true)
+	p, err := s.spawn(ctx, opts, foreground)
 	if err != nil {
 		return core.Result{Value: err}
 	}

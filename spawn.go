@@ -2,9 +2,11 @@ package process
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -15,122 +17,184 @@ import (
 	"dappco.re/go/core/process/internal/watch"
 )
 
+// launchMode says how a process is started and followed.
+type launchMode int
+
+const (
+	// background is Start's mode: the child is forked from the forking
+	// thread, keeps a stdin pipe for SendInput, and is followed by a
+	// goroutine of its own.
+	background launchMode = iota
+	// foreground is Run's mode: the child is forked and followed on the
+	// caller's goroutine, locked to its thread until the child is done, so
+	// the parent-death signal is tied to a thread that outlives the child.
+	foreground
+)
+
+// keepsStdin reports whether the child gets a stdin pipe even without
+// input to feed it.
+func (m launchMode) keepsStdin() bool { return m == background }
+
+// watchMode is how the supervisor waits: a foreground caller holds its
+// thread anyway.
+func (m launchMode) watchMode() watch.Mode {
+	if m == foreground {
+		return watch.Block
+	}
+	return watch.Park
+}
+
+// start forks the child.
+func (m launchMode) start(prog program, attr *syscall.ProcAttr, dieWithParent bool) (proc.Child, error) {
+	if m == foreground {
+		return proc.StartHere(prog.path, prog.argv, attr, dieWithParent)
+	}
+	return proc.Start(prog.path, prog.argv, attr, dieWithParent)
+}
+
 // spawn starts the child described by opts and registers it. Nothing is
-// registered and nothing is left running or open when it fails.
-//
-// For run, spawn returns once the process has ended: it supervises the
-// process on the calling goroutine, whose thread — locked meanwhile — forks
-// the child, so the parent-death signal is tied to a thread that outlives
-// the child. Otherwise the child keeps a stdin pipe for SendInput, is forked
-// from the dedicated forking thread and is supervised in the background.
-func (s *Service) spawn(ctx context.Context, opts RunOptions, run bool) (*Process, error) {
-	if run {
+// registered and nothing is left running or open when it fails. In the
+// foreground mode it returns once the process is done.
+func (s *Service) spawn(ctx context.Context, opts RunOptions, mode launchMode) (*Process, error) {
+	if err := s.table.admit(); err != nil {
+		return nil, fmt.Errorf("process: start %s: %w", opts.Command, err)
+	}
+	if mode == foreground {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 	}
-	p, sup, err := s.launch(ctx, opts, run)
+	p, sup, err := s.launch(ctx, opts, mode)
+	s.table.admitted(p)
 	if err != nil {
 		return nil, fmt.Errorf("process: start %s: %w", opts.Command, err)
 	}
 	p.bindLifetime(ctx, opts)
-	s.table.add(p)
-	s.broadcast(ActionProcessStarted{ID: p.ID, Command: p.Command, Args: p.Args, Dir: p.Dir, PID: p.PID})
+	p.deliver(s.broadcast, ActionProcessStarted{ID: p.ID, Command: p.Command, Args: p.Args, Dir: p.Dir, PID: p.PID})
 	// A run's terminal gets its end of input at once, as a pipe would.
-	if opts.Input != "" || (opts.PTY && run) {
+	if opts.Input != "" || (opts.PTY && mode == foreground) {
 		go p.feedInput(opts.Input)
 	}
-	if run {
-		sup.run()
-	} else {
+	if mode == background {
 		go sup.run()
+		return p, nil
+	}
+	for _, stopping := range sup.run() {
+		<-stopping
 	}
 	return p, nil
 }
 
 // launch forks the child with its streams connected and returns it with
 // its supervisor, ready to run.
-func (s *Service) launch(ctx context.Context, opts RunOptions, run bool) (*Process, *supervisor, error) {
-	cmd, err := command(ctx, opts)
+func (s *Service) launch(ctx context.Context, opts RunOptions, mode launchMode) (*Process, *supervisor, error) {
+	prog, err := resolve(ctx, opts)
 	if err != nil {
 		return nil, nil, err
 	}
-	mode := watch.Park
-	if run {
-		mode = watch.Block // the caller holds its thread anyway
+	id := newID()
+	var outputFile string
+	if opts.Detach {
+		if outputFile, err = s.outputPath(id); err != nil {
+			return nil, nil, err
+		}
 	}
-	set, err := watch.New(mode)
+	set, err := watch.New(mode.watchMode())
 	if err != nil {
 		return nil, nil, fmt.Errorf("supervise: %w", err)
 	}
-	io, err := openStdio(cmd, opts, !run)
+	io, err := openStdio(opts, mode.keepsStdin(), outputFile)
 	if err != nil {
 		set.Close()
 		return nil, nil, err
 	}
-	if run {
-		err = proc.StartHere(cmd, !opts.Detach)
-	} else {
-		err = proc.Start(cmd, !opts.Detach)
-	}
+	attr := &syscall.ProcAttr{Dir: prog.dir, Env: prog.env, Files: io.files(), Sys: io.sys}
+	child, err := mode.start(prog, attr, !opts.Detach)
 	io.closeChild()
 	if err != nil {
 		io.closeParent()
 		set.Close()
+		removeOutputFile(outputFile)
 		return nil, nil, err
 	}
-	p := s.newProcess(opts, cmd, io)
-	sup, err := s.supervisor(p, set, io)
+	p := s.newProcess(id, opts, child, io, outputFile)
+	sup, err := newSupervisor(p, set, io.outputs, s.broadcast, s.table.retire)
 	if err != nil {
+		proc.Discard(child)
+		io.closeParent()
+		set.Close()
+		removeOutputFile(outputFile)
 		return nil, nil, fmt.Errorf("supervise: %w", err)
 	}
 	return p, sup, nil
 }
 
-// supervisor sets up the supervision of a started child. If that fails, the
-// child is killed and reaped and every descriptor closed: nothing leaks.
-func (s *Service) supervisor(p *Process, set *watch.Set, io *stdio) (*supervisor, error) {
-	exitFD, err := proc.ExitFD(p.cmd)
-	var sup *supervisor
-	if err == nil {
-		sup, err = newSupervisor(p, set, exitFD, io.outputs, s.broadcast, s.table.retire)
-		if err != nil {
-			syscall.Close(exitFD)
-		}
+// removeOutputFile removes the output file of a process that did not start.
+func removeOutputFile(path string) {
+	if path != "" {
+		os.Remove(path)
 	}
-	if err != nil {
-		p.cmd.Process.Kill()
-		p.cmd.Wait()
-		io.closeParent()
-		set.Close()
-		return nil, err
-	}
-	return sup, nil
 }
 
-// command builds the exec.Cmd for opts, failing fast on what would make
-// the start fail: an empty or missing command, a missing directory, or a
-// context that has already ended.
-func command(ctx context.Context, opts RunOptions) (*exec.Cmd, error) {
-	if opts.Command == "" {
-		return nil, fmt.Errorf("command is empty")
+// program is what to execute.
+type program struct {
+	path string   // the executable
+	argv []string // its arguments, the command as given first
+	env  []string // its whole environment
+	dir  string
+}
+
+// resolve works out what to execute for opts, failing fast on what would
+// make the start fail: an empty or missing command, a missing directory,
+// PTY with Detach, or a context that has already ended.
+func resolve(ctx context.Context, opts RunOptions) (program, error) {
+	switch {
+	case opts.Command == "":
+		return program{}, fmt.Errorf("command is empty")
+	case opts.PTY && opts.Detach:
+		return program{}, errors.New("pty cannot be combined with detach: a terminal hangs up its process when this program exits")
 	}
 	if !opts.Detach {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return program{}, err
 		}
 	}
-	cmd := exec.Command(opts.Command, opts.Args...)
-	if cmd.Err != nil {
-		return nil, cmd.Err
+	path := opts.Command
+	if !strings.Contains(path, "/") {
+		found, err := exec.LookPath(path)
+		if err != nil {
+			return program{}, err
+		}
+		path = found
 	}
 	if err := checkDir(opts.Dir); err != nil {
-		return nil, err
+		return program{}, err
 	}
-	cmd.Dir = opts.Dir
-	if len(opts.Env) > 0 {
-		cmd.Env = append(os.Environ(), opts.Env...)
+	return program{
+		path: path,
+		argv: append([]string{opts.Command}, opts.Args...),
+		env:  mergeEnv(os.Environ(), opts.Env),
+		dir:  opts.Dir,
+	}, nil
+}
+
+// mergeEnv returns base with extra added; a key in extra replaces the same
+// key in base, keeping its place.
+func mergeEnv(base, extra []string) []string {
+	if len(extra) == 0 {
+		return base
 	}
-	return cmd, nil
+	env := make([]string, 0, len(base)+len(extra))
+	index := make(map[string]int, len(base)+len(extra))
+	for _, kv := range append(base, extra...) {
+		key, _, _ := strings.Cut(kv, "=")
+		if i, ok := index[key]; ok {
+			env[i] = kv
+			continue
+		}
+		index[key] = len(env)
+		env = append(env, kv)
+	}
+	return env
 }
 
 // checkDir reports a working directory the child could not enter, naming
@@ -149,23 +213,36 @@ func checkDir(dir string) error {
 	return nil
 }
 
+// outputPath returns where the output of detached process id goes,
+// creating the directory if need be.
+func (s *Service) outputPath(id string) (string, error) {
+	dir := s.Options().OutputDir
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), fmt.Sprintf("go-process-%d", os.Getuid()))
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("output directory: %w", err)
+	}
+	return filepath.Join(dir, id+".log"), nil
+}
+
 // newProcess builds the Process for a started child.
-func (s *Service) newProcess(opts RunOptions, cmd *exec.Cmd, io *stdio) *Process {
+func (s *Service) newProcess(id string, opts RunOptions, child proc.Child, io *stdio, outputFile string) *Process {
 	p := &Process{
-		ID:        newID(),
-		Command:   opts.Command,
-		Args:      opts.Args,
-		Dir:       opts.Dir,
-		Env:       opts.Env,
-		StartedAt: time.Now(),
-		PID:       cmd.Process.Pid,
-		pty:       opts.PTY,
-		grace:     s.gracePeriod(opts.GracePeriod),
-		cmd:       cmd,
-		exited:    make(chan struct{}),
-		done:      make(chan struct{}),
-		status:    StatusRunning,
-		stdin:     io.input,
+		ID:         id,
+		Command:    opts.Command,
+		Args:       opts.Args,
+		Dir:        opts.Dir,
+		Env:        opts.Env,
+		StartedAt:  time.Now(),
+		PID:        child.PID,
+		pty:        opts.PTY,
+		grace:      s.gracePeriod(opts.GracePeriod),
+		outputFile: outputFile,
+		exited:     make(chan struct{}),
+		done:       make(chan struct{}),
+		group:      group{pidfd: child.PidFD},
+		stdin:      io.input,
 	}
 	if !opts.DisableCapture {
 		p.capture = output.NewRing(s.bufferSize())
@@ -173,17 +250,44 @@ func (s *Service) newProcess(opts RunOptions, cmd *exec.Cmd, io *stdio) *Process
 	return p
 }
 
+// binding is a stop armed by a timeout or by the start context.
+type binding struct {
+	disarm  func() bool   // false once the stop has begun
+	stopped chan struct{} // closed when a stop that has begun returns
+}
+
 // bindLifetime arranges for the process to be stopped when its timeout
-// passes or, unless it is detached, when ctx ends. The supervisor releases
+// passes or, unless it is detached, when ctx ends. The supervisor disarms
 // those arrangements once the process has ended.
 func (p *Process) bindLifetime(ctx context.Context, opts RunOptions) {
 	if opts.Timeout > 0 {
-		t := time.AfterFunc(opts.Timeout, func() { _ = p.Shutdown() })
-		p.release = append(p.release, t.Stop)
+		p.arm(func(stop func()) func() bool { return time.AfterFunc(opts.Timeout, stop).Stop })
 	}
 	if !opts.Detach && ctx.Done() != nil {
-		p.release = append(p.release, context.AfterFunc(ctx, func() { _ = p.Shutdown() }))
+		p.arm(func(stop func()) func() bool { return context.AfterFunc(ctx, stop) })
 	}
+}
+
+// arm schedules a graceful stop with schedule, which returns the disarming
+// function.
+func (p *Process) arm(schedule func(stop func()) func() bool) {
+	b := &binding{stopped: make(chan struct{})}
+	b.disarm = schedule(func() {
+		defer close(b.stopped)
+		_ = p.stop(context.Background(), p.grace)
+	})
+	p.bindings = append(p.bindings, b)
+}
+
+// disarm cancels the stops not yet begun and returns those under way.
+func (p *Process) disarm() []<-chan struct{} {
+	var stopping []<-chan struct{}
+	for _, b := range p.bindings {
+		if !b.disarm() {
+			stopping = append(stopping, b.stopped)
+		}
+	}
+	return stopping
 }
 
 // feedInput writes input to stdin and then signals end of input. A child

@@ -1,11 +1,12 @@
 package process
 
 import (
+	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"syscall"
 
+	"dappco.re/go/core/process/internal/follow"
 	"dappco.re/go/core/process/internal/pipe"
 	"dappco.re/go/core/process/internal/term"
 )
@@ -18,74 +19,149 @@ const (
 
 // stdio holds a child's standard streams while it is being started.
 type stdio struct {
-	input   *os.File       // the stdin pipe's writer, or the terminal master
+	child   [3]*os.File    // the child's stdin, stdout and stderr
+	input   *os.File       // the parent's end of stdin: a pipe's writer or the terminal master
 	outputs []outputSource // what the parent reads
-	child   []*os.File     // the child's ends, closed in the parent after start
+	sys     *syscall.SysProcAttr
 }
 
-// outputSource is one stream the parent reads from the child.
+// outputSource is one output stream the parent reads.
 type outputSource struct {
-	file   *os.File
 	stream Stream
+	fd     int // becomes readable when there is something to read, or the end
+	// read reads what is ready, up to about limit bytes, and reports false
+	// once the stream has ended.
+	read  func(limit int, fn func([]byte)) bool
+	close func() error
+}
+
+// files returns the child's descriptors, as syscall.ProcAttr wants them.
+// Fd puts each in blocking mode, which a child expects (Go opens a terminal
+// non-blocking, and the mode is shared with the child).
+func (s *stdio) files() []uintptr {
+	fds := make([]uintptr, len(s.child))
+	for i, f := range s.child {
+		fds[i] = f.Fd()
+	}
+	return fds
+}
+
+// closeChild closes the child's ends, which the parent must not hold once
+// the child has started (or failed to).
+func (s *stdio) closeChild() {
+	for i, f := range s.child {
+		if f != nil && (i == 0 || f != s.child[i-1]) {
+			f.Close()
+		}
+	}
 }
 
 // closeParent closes the parent's ends, when the start failed.
 func (s *stdio) closeParent() {
+	if s.input != nil && len(s.outputs) > 0 && s.outputs[0].stream == StreamPTY {
+		s.input = nil // the terminal master is closed as an output below
+	}
 	if s.input != nil {
 		s.input.Close()
 	}
 	for _, o := range s.outputs {
-		if o.file != s.input {
-			o.file.Close()
-		}
+		o.close()
 	}
 }
 
-// closeChild closes the child's ends, which the parent must not hold.
-func (s *stdio) closeChild() {
-	for _, f := range s.child {
-		f.Close()
-	}
-}
-
-// openStdio connects cmd to new pipes, or to a new terminal for PTY.
-// keepStdin keeps a stdin pipe for SendInput even without opts.Input.
-func openStdio(cmd *exec.Cmd, opts RunOptions, keepStdin bool) (*stdio, error) {
+// openStdio connects a child to new pipes, to a new terminal for PTY, or,
+// when outputFile is set, writes its output to that file. keepStdin keeps
+// a stdin pipe for SendInput even without opts.Input.
+func openStdio(opts RunOptions, keepStdin bool, outputFile string) (s *stdio, err error) {
 	if opts.PTY {
-		return openTerminal(cmd, opts)
+		return openTerminal(opts)
 	}
-	s := &stdio{}
-	for _, stream := range []Stream{StreamStdout, StreamStderr} {
+	s = &stdio{sys: &syscall.SysProcAttr{Setpgid: true}}
+	defer func() {
+		if err != nil {
+			s.closeChild()
+			s.closeParent()
+		}
+	}()
+	if err := s.openInput(keepStdin || opts.Input != ""); err != nil {
+		return nil, err
+	}
+	if outputFile != "" {
+		if err := s.openOutputFile(outputFile); err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+	for i, stream := range []Stream{StreamStdout, StreamStderr} {
 		r, w, err := pipe.Output()
 		if err != nil {
-			s.closeParent()
-			s.closeChild()
 			return nil, fmt.Errorf("%s pipe: %w", stream, err)
 		}
-		s.outputs = append(s.outputs, outputSource{file: r, stream: stream})
-		s.child = append(s.child, w)
+		s.child[1+i] = w
+		s.outputs = append(s.outputs, pipeSource(r, stream))
 	}
-	cmd.Stdout, cmd.Stderr = s.child[0], s.child[1]
-	if keepStdin || opts.Input != "" {
-		r, w, err := pipe.Input()
-		if err != nil {
-			s.closeParent()
-			s.closeChild()
-			return nil, fmt.Errorf("stdin pipe: %w", err)
-		}
-		cmd.Stdin, s.input = r, w
-		s.child = append(s.child, r)
-	}
-	// Without a stdin pipe, os/exec gives the child the null device: an
-	// immediate end of file.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	return s, nil
 }
 
-// openTerminal connects cmd to a new pseudo-terminal. The child becomes a
-// session leader with the terminal as its controlling terminal, which also
-// makes it a process group leader (Setpgid with a terminal fails: EPERM).
-func openTerminal(cmd *exec.Cmd, opts RunOptions) (*stdio, error) {
+// openInput gives the child a stdin pipe, or else the null device: an
+// immediate end of file.
+func (s *stdio) openInput(withPipe bool) error {
+	if !withPipe {
+		null, err := os.Open(os.DevNull)
+		s.child[0] = null
+		return err
+	}
+	r, w, err := pipe.Input()
+	if err != nil {
+		return fmt.Errorf("stdin pipe: %w", err)
+	}
+	s.child[0], s.input = r, w
+	return nil
+}
+
+// openOutputFile sends stdout and stderr to a new file at path, which the
+// parent follows. The child keeps writing to it after this program has
+// gone, where a pipe would kill it with SIGPIPE.
+func (s *stdio) openOutputFile(path string) error {
+	w, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("output file: %w", err)
+	}
+	s.child[1], s.child[2] = w, w
+	f, err := follow.Open(path)
+	if err != nil {
+		return errors.Join(fmt.Errorf("output file: %w", err), os.Remove(path))
+	}
+	s.outputs = append(s.outputs, outputSource{stream: StreamStdout, fd: f.FD(), read: f.ReadReady, close: f.Close})
+	return nil
+}
+
+// pipeSource reads the parent's end of an output pipe.
+func pipeSource(r *os.File, stream Stream) outputSource {
+	fd := descriptor(r)
+	return outputSource{
+		stream: stream,
+		fd:     fd,
+		read:   func(limit int, fn func([]byte)) bool { return pipe.ReadReady(fd, limit, fn) },
+		close:  r.Close,
+	}
+}
+
+// descriptor returns f's descriptor without changing its mode (os.File.Fd
+// would make it blocking). It stays valid until f is closed.
+func descriptor(f *os.File) int {
+	fd := -1
+	if rc, err := f.SyscallConn(); err == nil {
+		rc.Control(func(u uintptr) { fd = int(u) })
+	}
+	return fd
+}
+
+// openTerminal connects a child to a new pseudo-terminal. The child becomes
+// a session leader with the terminal as its controlling terminal, which
+// also makes it a process group leader (Setpgid with a terminal fails:
+// EPERM).
+func openTerminal(opts RunOptions) (*stdio, error) {
 	rows, cols := opts.Rows, opts.Cols
 	if rows == 0 {
 		rows = defaultRows
@@ -97,11 +173,10 @@ func openTerminal(cmd *exec.Cmd, opts RunOptions) (*stdio, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	return &stdio{
+		child:   [3]*os.File{tty, tty, tty},
 		input:   master,
-		outputs: []outputSource{{file: master, stream: StreamPTY}},
-		child:   []*os.File{tty},
+		outputs: []outputSource{pipeSource(master, StreamPTY)},
+		sys:     &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0},
 	}, nil
 }

@@ -4,94 +4,103 @@ import (
 	"context"
 	"syscall"
 	"time"
-
-	"dappco.re/go/core/process/internal/proc"
 )
 
-// groupPollInterval is how often a stop checks whether the members of an
-// exited leader's group are gone. The kernel offers no notification.
-const groupPollInterval = 20 * time.Millisecond
-
-// sendSignal sends sig to the process group while its leader has not
-// exited; stop (always so for SIGKILL) records it as a stop this service
-// asked for. Once the leader has exited its PID may be reused, so this path
-// never signals it again.
+// sendSignal sends sig to the process's group — the leader and, after the
+// leader has exited, the members still alive — for Signal, Kill and the
+// signal actions. stop (always so for SIGKILL) records a stop this service
+// asked for. It fails with ErrProcessNotRunning when the signal reached no
+// live process.
 func (p *Process) sendSignal(sig syscall.Signal, stop bool) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	op := "signal " + signalName(sig)
-	if p.hasExited {
+	if !p.aliveLocked() {
 		return p.errNotRunning(op)
 	}
-	if err := proc.SignalGroup(p.PID, sig); err != nil {
+	reached, err := p.signalLocked(sig, stop)
+	switch {
+	case err != nil:
 		return p.wrap(op, err)
-	}
-	if stop || sig == syscall.SIGKILL {
-		p.stopSignal = signalName(sig)
+	case reached == reachedNone:
+		return p.errNotRunning(op)
 	}
 	return nil
 }
 
-// Shutdown stops the process gracefully: SIGTERM to its group, then, after
-// the grace period, SIGKILL to the group — even if the leader has already
-// exited, so no member that ignores SIGTERM survives. Shutdown returns once
-// the process has ended and its group is empty or has been sent SIGKILL.
-// Shutting down a process that has already exited returns
-// ErrProcessNotRunning.
+// Shutdown stops the process gracefully: SIGTERM and SIGCONT to its group
+// (so a stopped member can act on the SIGTERM), then, after the grace
+// period, SIGKILL to the group — also when the leader has already exited,
+// so no member that ignores SIGTERM survives. It returns once the group is
+// empty or has been sent SIGKILL, and the process has ended. Shutting down
+// a process that has exited, with no member of its group left alive,
+// returns ErrProcessNotRunning.
 func (p *Process) Shutdown() error {
-	return p.stop(context.Background(), p.grace)
+	p.mu.Lock()
+	alive := p.aliveLocked()
+	p.mu.Unlock()
+	if !alive {
+		return p.errNotRunning("stop")
+	}
+	if err := p.stop(context.Background(), p.grace); err != nil {
+		return err
+	}
+	return p.awaitEnd(context.Background())
 }
 
-// stop is Shutdown with a grace period that also ends when ctx does.
+// stop is the graceful stop. It returns once the group is empty or has
+// been sent SIGKILL, whichever comes first; the grace period ends early
+// when ctx does. It does not wait for the process's events to be
+// delivered.
 func (p *Process) stop(ctx context.Context, grace time.Duration) error {
-	if err := p.sendSignal(syscall.SIGTERM, true); err != nil {
+	if err := p.politeStop(); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, grace)
 	defer cancel()
-	if !p.awaitGroupEnd(ctx.Done()) {
-		p.killGroup()
+	if !ends.await(p, true, ctx.Done()) {
+		p.mu.Lock()
+		_, _ = p.signalLocked(syscall.SIGKILL, true)
+		p.mu.Unlock()
 	}
-	<-p.done
 	return nil
 }
 
-// killGroup sends SIGKILL to the group, also after the leader has exited.
-// Until the leader is reaped its PID reserves the group ID; after that, the
-// group ID stays reserved only while a member lives, so the group is
-// checked first.
-func (p *Process) killGroup() {
+// politeStop sends SIGTERM, then SIGCONT, to the group.
+func (p *Process) politeStop() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.hasExited {
-		p.stopSignal = "SIGKILL"
-	} else if !proc.GroupAlive(p.PID) {
-		return
+	reached, err := p.signalLocked(syscall.SIGTERM, true)
+	if err != nil {
+		return p.wrap("stop", err)
 	}
-	_ = proc.SignalGroup(p.PID, syscall.SIGKILL)
+	if reached == reachedNone {
+		return p.errNotRunning("stop")
+	}
+	_, _ = p.signalLocked(syscall.SIGCONT, false)
+	return nil
 }
 
-// awaitGroupEnd waits for the leader to exit and its group to empty. It
-// reports false if the deadline came first.
-func (p *Process) awaitGroupEnd(deadline <-chan struct{}) bool {
+// awaitEnd waits until the process has ended, or ctx has. Ended means
+// done — every event delivered — except for a handler of the process's own
+// event, which cannot see that before it returns: for it, ended means the
+// process has exited.
+func (p *Process) awaitEnd(ctx context.Context) error {
 	select {
-	case <-p.exited:
-	case <-deadline:
-		return false
+	case <-p.done:
+		return nil
+	default:
 	}
-	if !proc.GroupAlive(p.PID) {
-		return true
-	}
-	tick := time.NewTicker(groupPollInterval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-tick.C:
-			if !proc.GroupAlive(p.PID) {
-				return true
-			}
-		case <-deadline:
-			return false
+	if p.deliveringHere() {
+		if !ends.await(p, false, ctx.Done()) {
+			return p.wrap("wait", ctx.Err())
 		}
+		return nil
+	}
+	select {
+	case <-p.done:
+		return nil
+	case <-ctx.Done():
+		return p.wrap("wait", ctx.Err())
 	}
 }

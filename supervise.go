@@ -1,15 +1,13 @@
 package process
 
 import (
-	"fmt"
+	"errors"
 	"os"
-	"syscall"
 	"time"
 
 	core "dappco.re/go/core"
 
 	"dappco.re/go/core/process/internal/output"
-	"dappco.re/go/core/process/internal/pipe"
 	"dappco.re/go/core/process/internal/watch"
 )
 
@@ -28,12 +26,12 @@ const (
 )
 
 // supervisor follows one process to its end on one goroutine: it reads the
-// output streams as they become ready, notices the exit, reaps the process
-// and reports how it ended.
+// output streams as they become ready, delivers each line, notices the
+// exit and reports how the process ended.
 type supervisor struct {
 	p       *Process
 	set     *watch.Set
-	exitFD  int // readable once the process has exited
+	pidfd   int // readable once the leader has exited
 	streams []*stream
 	open    int // streams not yet ended
 	notify  func(core.Message)
@@ -42,24 +40,23 @@ type supervisor struct {
 
 // stream is one output stream of the process.
 type stream struct {
-	fd      int
-	file    *os.File
+	outputSource
 	lines   *output.Lines
-	emit    func(line []byte)  // broadcasts one line
+	emit    func(line []byte)  // delivers one line
 	consume func(chunk []byte) // captures a chunk and splits it into lines
 	done    bool
 }
 
-// newSupervisor watches the output sources and the exit of p in set, which
-// the supervisor then owns, as it owns exitFD.
-func newSupervisor(p *Process, set *watch.Set, exitFD int, sources []outputSource,
+// newSupervisor watches the leader's pidfd and the output sources in set,
+// which the supervisor then owns, as it owns the sources.
+func newSupervisor(p *Process, set *watch.Set, sources []outputSource,
 	notify func(core.Message), ended func(*Process)) (*supervisor, error) {
-	s := &supervisor{p: p, set: set, exitFD: exitFD, notify: notify, ended: ended}
-	if err := set.Add(exitFD); err != nil {
+	s := &supervisor{p: p, set: set, pidfd: p.group.pidfd, notify: notify, ended: ended}
+	if err := set.Add(s.pidfd); err != nil {
 		return nil, err
 	}
 	for _, src := range sources {
-		st := &stream{file: src.file, lines: output.NewLines(0)}
+		st := &stream{outputSource: src, lines: output.NewLines(0)}
 		kind := src.stream
 		st.emit = func(line []byte) {
 			notify(ActionProcessOutput{ID: p.ID, Line: string(line), Stream: kind})
@@ -67,9 +64,6 @@ func newSupervisor(p *Process, set *watch.Set, exitFD int, sources []outputSourc
 		st.consume = func(chunk []byte) {
 			p.record(chunk)
 			st.lines.Feed(chunk, st.emit)
-		}
-		if err := st.resolveFD(); err != nil {
-			return nil, err
 		}
 		if err := set.Add(st.fd); err != nil {
 			return nil, err
@@ -80,60 +74,59 @@ func newSupervisor(p *Process, set *watch.Set, exitFD int, sources []outputSourc
 	return s, nil
 }
 
-// resolveFD looks up the stream's descriptor, which stays valid until the
-// supervisor closes the file.
-func (st *stream) resolveFD() error {
-	rc, err := st.file.SyscallConn()
-	if err != nil {
-		return err
+// run follows the process until it has ended and reports the end. It
+// returns the stops that a timeout or the start context had begun, still
+// under way.
+func (s *supervisor) run() []<-chan struct{} {
+	if !s.follow() {
+		ends.await(s.p, false, nil)
 	}
-	return rc.Control(func(fd uintptr) { st.fd = int(fd) })
-}
-
-// run follows the process until it has ended and reports the end.
-func (s *supervisor) run() {
-	s.follow()
+	s.p.beginDelivery()
 	for _, st := range s.streams {
 		if !st.done {
 			// A grandchild holds the stream open: deliver what is
 			// already written, then stop.
-			pipe.ReadReady(st.fd, finalDrainLimit, st.consume)
+			st.read(finalDrainLimit, st.consume)
 			s.finish(st)
 		}
 	}
-	waitErr := s.p.cmd.Wait()
-	s.p.markExited()
+	s.p.endDelivery()
 	s.close()
-	s.p.conclude(waitErr, s.notify, s.ended)
+	return s.p.conclude(s.notify, s.ended)
 }
 
-// follow reads the streams until they end and the process exits; once it
-// has exited, streams still open get outputDrainDelay more.
-func (s *supervisor) follow() {
-	exited := false
+// follow reads the streams until they end and the leader exits; once it
+// has exited, streams still open get outputDrainDelay more. It reports
+// whether it saw the exit.
+func (s *supervisor) follow() (exited bool) {
 	var drainBy time.Time
 	for s.open > 0 || !exited {
 		ready, err := s.set.Wait(drainBy)
 		if err != nil {
-			return // the drain delay has passed
+			if !errors.Is(err, os.ErrDeadlineExceeded) {
+				core.Error("process: supervise", "id", s.p.ID, "err", err)
+			}
+			return exited
 		}
+		s.p.beginDelivery()
 		for _, fd := range ready {
-			if fd == s.exitFD {
+			if fd == s.pidfd {
 				exited = true
 				s.set.Remove(fd)
-				s.p.markExited()
-				s.p.closeStdinPipe()
+				s.p.exitSeen()
 				drainBy = time.Now().Add(outputDrainDelay)
 				continue
 			}
-			if st := s.stream(fd); st != nil && !pipe.ReadReady(fd, readBurst, st.consume) {
+			if st := s.stream(fd); st != nil && !st.read(readBurst, st.consume) {
 				s.finish(st)
 			}
 		}
+		s.p.endDelivery()
 	}
+	return exited
 }
 
-// stream returns the stream reading fd.
+// stream returns the open stream reading fd.
 func (s *supervisor) stream(fd int) *stream {
 	for _, st := range s.streams {
 		if st.fd == fd && !st.done {
@@ -151,13 +144,13 @@ func (s *supervisor) finish(st *stream) {
 	s.open--
 }
 
-// close releases the descriptors the supervisor owns.
+// close releases what the supervisor owns; the pidfd stays with the
+// process, which may still need to reach its group.
 func (s *supervisor) close() {
-	s.p.takeStdin() // a terminal master is also a stream, closed below
+	s.p.closeInput() // a terminal master is also a stream, closed below
 	for _, st := range s.streams {
-		st.file.Close()
+		st.close()
 	}
-	syscall.Close(s.exitFD)
 	s.set.Close()
 }
 
@@ -170,66 +163,38 @@ func (p *Process) record(chunk []byte) {
 	p.mu.Unlock()
 }
 
-// closeStdinPipe closes a stdin pipe once the process has exited, which
-// unblocks a writer stuck on a pipe nobody reads any more. A terminal
-// master is also the output stream: it is closed with the streams.
-func (p *Process) closeStdinPipe() {
-	if p.pty {
-		return
-	}
-	if f := p.takeStdin(); f != nil {
-		f.Close()
+// exitSeen handles the readable pidfd: the leader has exited. Input is
+// closed, which unblocks a writer stuck on a pipe nobody reads any more.
+func (p *Process) exitSeen() {
+	p.mu.Lock()
+	p.observeExitLocked()
+	p.mu.Unlock()
+	if !p.pty {
+		p.closeInput()
 	}
 }
 
-// conclude records how the process ended, broadcasts the end and marks it
-// done.
-func (p *Process) conclude(waitErr error, notify func(core.Message), ended func(*Process)) {
-	for _, release := range p.release {
-		release()
+// conclude delivers the end of the process and marks it done. It returns
+// the stops a timeout or the start context had begun, still under way.
+func (p *Process) conclude(notify func(core.Message), ended func(*Process)) []<-chan struct{} {
+	stopping := p.disarm()
+	p.mu.Lock()
+	p.observeExitLocked()
+	info := p.infoLocked()
+	result := p.resultLocked()
+	killedBy := p.exit.signal
+	if killedBy == "" {
+		killedBy = p.stopSignal
 	}
-	p.finish(waitErr)
-	info := p.Info()
+	p.mu.Unlock()
+
+	p.beginDelivery()
 	if info.Status == StatusKilled {
-		notify(ActionProcessKilled{ID: p.ID, Signal: info.Signal})
+		notify(ActionProcessKilled{ID: p.ID, Signal: killedBy})
 	}
-	notify(ActionProcessExited{ID: p.ID, ExitCode: info.ExitCode, Duration: info.Duration, Error: p.result()})
-	close(p.done)
+	notify(ActionProcessExited{ID: p.ID, ExitCode: info.ExitCode, Duration: info.Duration, Error: result})
+	p.endDelivery()
+	p.finish()
 	ended(p)
-}
-
-// markExited records that the process has exited; from now on its PID is
-// never signalled again.
-func (p *Process) markExited() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.hasExited {
-		p.hasExited = true
-		close(p.exited)
-	}
-}
-
-// finish records how the process ended.
-func (p *Process) finish(waitErr error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.endedAt = time.Now()
-	state := p.cmd.ProcessState
-	if state == nil {
-		p.status = StatusFailed
-		p.exitCode = -1
-		p.waitErr = fmt.Errorf("process %s: wait: %w", p.ID, waitErr)
-		return
-	}
-	p.exitCode = state.ExitCode()
-	if ws, ok := state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		p.signal = signalName(ws.Signal())
-	}
-	p.status = StatusExited
-	if p.stopSignal != "" {
-		p.status = StatusKilled
-		if p.signal == "" {
-			p.signal = p.stopSignal
-		}
-	}
+	return stopping
 }

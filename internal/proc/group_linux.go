@@ -6,29 +6,44 @@ import (
 	"strconv"
 )
 
-// groupHasLiveMember scans /proc for a member of group pgid that is not a
-// zombie. If /proc cannot be read it answers true, the safe side for a
-// caller deciding whether to keep waiting.
-func groupHasLiveMember(pgid int) bool {
-	dir, err := os.Open("/proc")
-	if err != nil {
-		return true
+// LiveGroups returns which of the process groups pgids have a member that
+// has not exited: members that have exited but are not yet reaped
+// (orphans wait for init) do not count. One scan of /proc answers for all
+// of them. If /proc cannot be read, every group counts as live, the safe
+// side for a caller deciding whether to keep waiting.
+func LiveGroups(pgids []int) map[int]bool {
+	live := make(map[int]bool, len(pgids))
+	wanted := make(map[int]bool, len(pgids))
+	for _, g := range pgids {
+		wanted[g] = true
 	}
-	defer dir.Close()
-	names, err := dir.Readdirnames(-1)
+	names, err := procEntries()
 	if err != nil {
-		return true
+		for _, g := range pgids {
+			live[g] = true
+		}
+		return live
 	}
 	var buf [512]byte
 	for _, name := range names {
 		if name[0] < '0' || name[0] > '9' {
 			continue
 		}
-		if state, pgrp, ok := readStat(name, buf[:]); ok && pgrp == pgid && state != 'Z' && state != 'X' {
-			return true
+		state, pgrp, ok := readStat(name, buf[:])
+		if ok && wanted[pgrp] && state != 'Z' && state != 'X' {
+			live[pgrp] = true
 		}
 	}
-	return false
+	return live
+}
+
+func procEntries() ([]string, error) {
+	dir, err := os.Open("/proc")
+	if err != nil {
+		return nil, err
+	}
+	defer dir.Close()
+	return dir.Readdirnames(-1)
 }
 
 // readStat returns the state and process group from /proc/<pid>/stat.

@@ -1,26 +1,24 @@
-// Package proc holds the operating-system specifics of starting, waiting for
+// Package proc holds the operating-system specifics of starting, reaping
 // and signalling child processes and their process groups.
 package proc
 
 import "syscall"
 
-// SignalGroup sends sig to every member of the process group pgid.
-func SignalGroup(pgid int, sig syscall.Signal) error {
-	if pgid <= 1 {
-		return syscall.EINVAL
-	}
-	return syscall.Kill(-pgid, sig)
+// Child is a started child process.
+type Child struct {
+	// PID is the child's process ID, which stays reserved until the
+	// child is reaped.
+	PID int
+	// PidFD refers to the child for as long as it is open, also after the
+	// child has been reaped and its PID reused. It becomes readable once
+	// the child has exited. The caller owns it.
+	PidFD int
 }
 
-// GroupAlive reports whether the process group pgid still has a member
-// that has not exited. Members that have exited but are not yet reaped
-// (orphaned zombies wait for init) do not count.
-func GroupAlive(pgid int) bool {
-	if pgid <= 1 {
-		return false
-	}
-	if err := syscall.Kill(-pgid, 0); err != nil && err != syscall.EPERM {
-		return false
-	}
-	return groupHasLiveMember(pgid)
+// Exit is how a reaped child ended.
+type Exit struct {
+	Status syscall.WaitStatus
+	// Usage is the resource usage of the child and of the descendants it
+	// waited for.
+	Usage syscall.Rusage
 }

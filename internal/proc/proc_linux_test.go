@@ -1,107 +1,60 @@
 package proc
 
 import (
+	"errors"
+	"os"
 	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
-func TestAwaitExit_LeavesZombieUntilReaped(t *testing.T) {
-	cmd := exec.Command("sh", "-c", "exit 3")
-	if err := Start(cmd, true); err != nil {
-		t.Fatal(err)
+// state returns the state letter of pid from /proc, or 0 if it is gone.
+func state(pid int) byte {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
 	}
-	if !awaitExit(cmd.Process.Pid) {
-		t.Fatal("awaitExit did not wait")
-	}
-	if got := state(cmd.Process.Pid); got != 'Z' {
-		t.Fatalf("state after awaitExit = %q, want zombie 'Z'", got)
-	}
-	err := cmd.Wait()
-	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 3 {
-		t.Fatalf("Wait = %v, want exit status 3", err)
-	}
+	s := string(data)
+	return s[strings.LastIndexByte(s, ')')+2]
 }
 
-func TestGroupAlive_IgnoresUnreapedZombies(t *testing.T) {
-	cmd := exec.Command("sh", "-c", "exit 0")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := Start(cmd, true); err != nil {
-		t.Fatal(err)
-	}
-	pid := cmd.Process.Pid
-	if !awaitExit(pid) {
-		t.Fatal("awaitExit did not wait")
-	}
-	// The leader is a zombie: its group still exists for kill(2) ...
-	if err := syscall.Kill(-pid, 0); err != nil {
-		t.Fatalf("kill(-pgid, 0) = %v, want the zombie to keep the group", err)
-	}
-	// ... but no member is alive.
-	if GroupAlive(pid) {
-		t.Fatal("GroupAlive counted a zombie as alive")
-	}
-	cmd.Wait()
-}
-
-func TestExitFD_ReadableOnceTheChildHasExited(t *testing.T) {
-	cmd := exec.Command("sh", "-c", "read line")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Start(cmd, true); err != nil {
-		t.Fatal(err)
-	}
-	fd, err := ExitFD(cmd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer syscall.Close(fd)
-	assertExitReported(t, fd, cmd, stdin.Close)
-}
-
-func TestExitPipe_ReadableOnceTheChildHasExited(t *testing.T) {
-	// The fallback for kernels without pidfds.
-	cmd := exec.Command("sh", "-c", "read line")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Start(cmd, true); err != nil {
-		t.Fatal(err)
-	}
-	fd, err := exitPipe(cmd.Process.Pid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer syscall.Close(fd)
-	assertExitReported(t, fd, cmd, stdin.Close)
-}
-
-// assertExitReported checks fd is not readable while the child runs, is
-// readable after end (which makes the child exit), and that the child is
-// then a zombie until reaped.
-func assertExitReported(t *testing.T, fd int, cmd *exec.Cmd, end func() error) {
+// start starts argv in a process group of its own, with its output
+// discarded, and registers its cleanup.
+func start(t *testing.T, argv ...string) Child {
 	t.Helper()
-	if readable(t, fd, 0) {
-		t.Fatal("exit reported while the child runs")
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		t.Fatal(err)
 	}
-	end()
-	if !readable(t, fd, 10000) {
-		t.Fatal("exit not reported within 10s")
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := state(cmd.Process.Pid); got != 'Z' {
-		t.Fatalf("state = %q, want a zombie until reaped", got)
+	defer null.Close()
+	fd := null.Fd()
+	attr := &syscall.ProcAttr{Files: []uintptr{fd, fd, fd}, Sys: &syscall.SysProcAttr{Setpgid: true}}
+	c, err := Start(path, argv, attr, true)
+	if err != nil {
+		t.Fatal(err)
 	}
-	cmd.Wait()
+	t.Cleanup(func() {
+		syscall.Kill(-c.PID, syscall.SIGKILL)
+		reap(c.PID, 0)
+		syscall.Close(c.PidFD)
+	})
+	return c
 }
 
-func readable(t *testing.T, fd int, timeoutMs int) bool {
+// readable waits up to timeout for fd to become readable.
+func readable(t *testing.T, fd int, timeout time.Duration) bool {
 	t.Helper()
 	var set syscall.FdSet
 	set.Bits[fd/64] |= 1 << (uint(fd) % 64)
-	tv := syscall.NsecToTimeval(int64(timeoutMs) * 1e6)
+	tv := syscall.NsecToTimeval(int64(timeout))
 	n, err := syscall.Select(fd+1, &set, nil, nil, &tv)
 	if err != nil {
 		t.Fatal(err)
@@ -109,13 +62,114 @@ func readable(t *testing.T, fd int, timeoutMs int) bool {
 	return n > 0
 }
 
-func TestStart_DieWithParentSetsParentDeathSignal(t *testing.T) {
-	cmd := exec.Command("true")
-	if err := Start(cmd, true); err != nil {
-		t.Fatal(err)
+func TestStart_PidfdReadableOnceExited_ZombieUntilReaped(t *testing.T) {
+	c := start(t, "sh", "-c", "read line") // ends at end of input: never, here
+	if readable(t, c.PidFD, 0) {
+		t.Fatal("pidfd readable while the child runs")
 	}
-	defer cmd.Wait()
-	if cmd.SysProcAttr.Pdeathsig != syscall.SIGKILL {
-		t.Fatalf("Pdeathsig = %v, want SIGKILL", cmd.SysProcAttr.Pdeathsig)
+	if _, exited, err := Reap(c.PID); err != nil || exited {
+		t.Fatalf("Reap of a running child = %v, %v", exited, err)
+	}
+	syscall.Kill(c.PID, syscall.SIGTERM)
+	if !readable(t, c.PidFD, 10*time.Second) {
+		t.Fatal("pidfd not readable within 10s of the exit")
+	}
+	if got := state(c.PID); got != 'Z' {
+		t.Fatalf("state = %q, want a zombie until reaped", got)
+	}
+	e, exited, err := Reap(c.PID)
+	if err != nil || !exited {
+		t.Fatalf("Reap = %v, %v", exited, err)
+	}
+	if !e.Status.Signaled() || e.Status.Signal() != syscall.SIGTERM {
+		t.Fatalf("status %v, want ended by SIGTERM", e.Status)
+	}
+	if got := state(c.PID); got != 0 {
+		t.Fatalf("state after Reap = %q, want gone", got)
+	}
+}
+
+func TestStart_MissingProgram_NamesIt(t *testing.T) {
+	_, err := Start("/nonexistent/program", []string{"program"}, &syscall.ProcAttr{}, true)
+	if !errors.Is(err, syscall.ENOENT) || !strings.Contains(err.Error(), "/nonexistent/program") {
+		t.Fatalf("err = %v, want ENOENT naming the program", err)
+	}
+}
+
+func TestSignalGroup_ReachesMembersAfterTheLeaderIsReaped(t *testing.T) {
+	leader := start(t, "sh", "-c", "sleep 300 & exit 0")
+	if !readable(t, leader.PidFD, 10*time.Second) {
+		t.Fatal("the leader did not exit")
+	}
+	if _, exited, _ := Reap(leader.PID); !exited {
+		t.Fatal("the leader was not reaped")
+	}
+	if !LiveGroups([]int{leader.PID})[leader.PID] {
+		t.Fatal("the sleep is not alive in the leader's group")
+	}
+	if err := SignalGroup(leader.PidFD, leader.PID, syscall.SIGKILL); err != nil {
+		t.Fatalf("SignalGroup after the leader was reaped = %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for LiveGroups([]int{leader.PID})[leader.PID] {
+		if time.Now().After(deadline) {
+			t.Fatal("the group member survived SIGKILL")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestSignalGroup_EmptyGroup_ESRCH(t *testing.T) {
+	c := start(t, "true")
+	if !readable(t, c.PidFD, 10*time.Second) {
+		t.Fatal("the child did not exit")
+	}
+	Reap(c.PID)
+	if err := SignalGroup(c.PidFD, c.PID, 0); err != syscall.ESRCH {
+		t.Fatalf("SignalGroup of an empty group = %v, want ESRCH", err)
+	}
+}
+
+func TestSignalGroup_RefusesInitAndInvalidGroups(t *testing.T) {
+	for _, pgid := range []int{-1, 0, 1} {
+		if err := SignalGroup(-1, pgid, 0); err == nil {
+			t.Errorf("SignalGroup(%d) succeeded", pgid)
+		}
+	}
+}
+
+func TestLiveGroups_IgnoresZombies(t *testing.T) {
+	c := start(t, "true")
+	if !readable(t, c.PidFD, 10*time.Second) {
+		t.Fatal("the child did not exit")
+	}
+	// The leader is a zombie: its group still exists for kill(2) ...
+	if err := syscall.Kill(-c.PID, 0); err != nil {
+		t.Fatalf("kill(-pgid, 0) = %v, want the zombie to keep the group", err)
+	}
+	// ... but no member is alive.
+	if LiveGroups([]int{c.PID})[c.PID] {
+		t.Fatal("LiveGroups counted a zombie as alive")
+	}
+}
+
+func TestIsOwnThread(t *testing.T) {
+	tid := make(chan int)
+	release := make(chan struct{})
+	defer close(release)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		tid <- syscall.Gettid()
+		<-release
+	}()
+	for _, id := range []int{os.Getpid(), <-tid} {
+		if !IsOwnThread(id) {
+			t.Errorf("IsOwnThread(%d) = false for a thread of this program", id)
+		}
+	}
+	c := start(t, "sleep", "300")
+	if IsOwnThread(c.PID) {
+		t.Errorf("IsOwnThread(%d) = true for a child", c.PID)
 	}
 }

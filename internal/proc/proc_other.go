@@ -4,28 +4,40 @@ package proc
 
 import (
 	"errors"
-	"os/exec"
+	"syscall"
 )
 
-// Start starts cmd. Outside Linux there is no parent-death signal, so
-// dieWithParent has no effect.
-func Start(cmd *exec.Cmd, dieWithParent bool) error {
-	return cmd.Start()
+// Start reports that managing child processes needs Linux (pidfds and the
+// parent-death signal).
+func Start(path string, argv []string, attr *syscall.ProcAttr, dieWithParent bool) (Child, error) {
+	return Child{}, errors.ErrUnsupported
 }
 
-// StartHere starts cmd; see the Linux version. Outside Linux there is no
-// parent-death signal, so dieWithParent has no effect.
-func StartHere(cmd *exec.Cmd, dieWithParent bool) error {
-	return cmd.Start()
+// StartHere reports that managing child processes needs Linux.
+func StartHere(path string, argv []string, attr *syscall.ProcAttr, dieWithParent bool) (Child, error) {
+	return Child{}, errors.ErrUnsupported
 }
 
-// ExitFD is not available outside Linux.
-func ExitFD(cmd *exec.Cmd) (int, error) {
-	return -1, errors.ErrUnsupported
+// Reap is never reached outside Linux.
+func Reap(pid int) (Exit, bool, error) { return Exit{}, false, errors.ErrUnsupported }
+
+// SignalGroup is never reached outside Linux.
+func SignalGroup(pidfd, pgid int, sig syscall.Signal) error { return errors.ErrUnsupported }
+
+// IsOwnThread answers for this program's PID only outside Linux.
+func IsOwnThread(id int) bool { return id == syscall.Getpid() }
+
+// LiveGroups counts every group as live outside Linux.
+func LiveGroups(pgids []int) map[int]bool {
+	live := make(map[int]bool, len(pgids))
+	for _, g := range pgids {
+		live[g] = true
+	}
+	return live
 }
 
-// groupHasLiveMember answers true: outside Linux, zombies cannot be told
-// apart cheaply, so a group with any member counts as alive.
-func groupHasLiveMember(pgid int) bool {
-	return true
-}
+// ThreadID is 0 outside Linux, where no process is ever supervised.
+func ThreadID() int { return 0 }
+
+// Discard is never reached outside Linux.
+func Discard(c Child) {}

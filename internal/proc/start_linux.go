@@ -1,117 +1,91 @@
 package proc
 
 import (
-	"os/exec"
+	"errors"
+	"os"
 	"runtime"
 	"sync"
 	"syscall"
-	"unsafe"
 )
 
-// Start starts cmd. With dieWithParent set the kernel kills the child with
-// SIGKILL when this program dies, however it dies.
+// Start starts the program at path with argv and attr and returns it with
+// a pidfd. With dieWithParent set the kernel kills the child with SIGKILL
+// when this program dies, however it dies.
 //
 // Linux delivers the parent-death signal when the thread that forked the
 // child exits, not the process (golang/go#27505), so such children are
 // forked from one OS thread that is locked and never exits.
-func Start(cmd *exec.Cmd, dieWithParent bool) error {
-	prepare(cmd, dieWithParent)
+func Start(path string, argv []string, attr *syscall.ProcAttr, dieWithParent bool) (Child, error) {
 	if !dieWithParent {
-		return cmd.Start()
+		return forkExec(path, argv, attr, false)
 	}
-	forker.once.Do(func() {
-		forker.requests = make(chan forkRequest)
-		go forkLoop(forker.requests)
-	})
-	done := make(chan error, 1)
-	forker.requests <- forkRequest{cmd: cmd, done: done}
-	return <-done
+	var c Child
+	var err error
+	onForkingThread(func() { c, err = forkExec(path, argv, attr, true) })
+	return c, err
 }
 
 // StartHere is Start for a caller that has locked its goroutine to its OS
 // thread (runtime.LockOSThread) and keeps it locked until the child has
 // been reaped: the child is forked from that thread, which therefore lives
 // at least as long as the child, without a hand-off to the forking thread.
-func StartHere(cmd *exec.Cmd, dieWithParent bool) error {
-	prepare(cmd, dieWithParent)
-	return cmd.Start()
+func StartHere(path string, argv []string, attr *syscall.ProcAttr, dieWithParent bool) (Child, error) {
+	return forkExec(path, argv, attr, dieWithParent)
 }
 
-// prepare asks for a pidfd of the child (see ExitFD) and, with
+// errNoPidfd reports a kernel that gave no pidfd for a new child.
+var errNoPidfd = errors.New("the kernel gave no pidfd for the child (Linux 5.4 or later is needed)")
+
+// forkExec starts the child, asking the kernel for its pidfd and, with
 // dieWithParent, for the parent-death signal.
-func prepare(cmd *exec.Cmd, dieWithParent bool) {
-	if cmd.SysProcAttr == nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{}
+func forkExec(path string, argv []string, attr *syscall.ProcAttr, dieWithParent bool) (Child, error) {
+	sys := syscall.SysProcAttr{}
+	if attr.Sys != nil {
+		sys = *attr.Sys
 	}
 	pidfd := -1
-	cmd.SysProcAttr.PidFD = &pidfd
+	sys.PidFD = &pidfd
 	if dieWithParent {
-		cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+		sys.Pdeathsig = syscall.SIGKILL
 	}
-}
-
-// ExitFD returns a descriptor, owned by the caller, that becomes readable
-// once the child started by Start or StartHere has exited — before it is
-// reaped, so its PID stays reserved until the caller waits for it.
-//
-// It is the child's pidfd (Linux 5.3 and later). On older kernels it is a
-// pipe whose writer a goroutine closes when waitid reports the exit.
-func ExitFD(cmd *exec.Cmd) (int, error) {
-	if attr := cmd.SysProcAttr; attr != nil && attr.PidFD != nil && *attr.PidFD >= 0 {
-		return *attr.PidFD, nil
+	withPidfd := *attr
+	withPidfd.Sys = &sys
+	pid, err := syscall.ForkExec(path, argv, &withPidfd)
+	if err != nil {
+		return Child{}, &os.PathError{Op: "fork/exec", Path: path, Err: err}
 	}
-	return exitPipe(cmd.Process.Pid)
-}
-
-// exitPipe returns the read end of a pipe that reports end of file once
-// process pid has exited.
-func exitPipe(pid int) (int, error) {
-	var fds [2]int
-	if err := syscall.Pipe2(fds[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
-		return -1, err
+	if pidfd < 0 {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		_, _, _ = reap(pid, 0)
+		return Child{}, errNoPidfd
 	}
-	go func() {
-		awaitExit(pid)
-		syscall.Close(fds[1])
-	}()
-	return fds[0], nil
-}
-
-type forkRequest struct {
-	cmd  *exec.Cmd
-	done chan<- error
+	return Child{PID: pid, PidFD: pidfd}, nil
 }
 
 var forker struct {
 	once     sync.Once
-	requests chan forkRequest
+	requests chan func()
 }
 
-func forkLoop(requests <-chan forkRequest) {
+// onForkingThread runs fn on the forking thread and returns once it has.
+func onForkingThread(fn func()) {
+	forker.once.Do(func() {
+		forker.requests = make(chan func())
+		go forkLoop(forker.requests)
+	})
+	done := make(chan struct{})
+	forker.requests <- func() {
+		defer close(done)
+		fn()
+	}
+	<-done
+}
+
+func forkLoop(requests <-chan func()) {
 	// Never unlocked: the goroutine keeps this thread alive for as long as
 	// the program runs.
 	runtime.LockOSThread()
-	for r := range requests {
-		r.done <- r.cmd.Start()
-	}
-}
-
-// awaitExit blocks until process pid has exited, without reaping it: the
-// PID stays reserved (a zombie) until the caller waits for it. It reports
-// whether it waited; false means the caller must rely on reaping alone.
-func awaitExit(pid int) bool {
-	const pPID = 1
-	var info [128]byte // siginfo_t
-	for {
-		_, _, errno := syscall.Syscall6(syscall.SYS_WAITID, pPID, uintptr(pid),
-			uintptr(unsafe.Pointer(&info[0])), syscall.WEXITED|syscall.WNOWAIT, 0, 0)
-		switch errno {
-		case 0:
-			return true
-		case syscall.EINTR:
-			continue
-		default:
-			return false
-		}
+	for fn := range requests {
+		fn()
 	}
 }

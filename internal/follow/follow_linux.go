@@ -1,0 +1,101 @@
+// Package follow reads a regular file that other processes write to as a
+// stream, the way a pipe is read: new data is reported when the kernel says
+// the file was written, and the stream ends once every writer has closed
+// it.
+package follow
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+	"unsafe"
+)
+
+// File follows one file. It is used by one goroutine at a time.
+type File struct {
+	file   *os.File // the read side
+	notify int      // inotify instance watching the file, non-blocking
+	closed bool     // every writer has closed the file
+	buf    []byte
+}
+
+// readSize is the largest read of the file.
+const readSize = 32 << 10
+
+// Open follows the file at path, which must exist, from its start. Open it
+// before any writer does, so that the end (every writer closing it) is seen.
+func Open(path string) (*File, error) {
+	fd, err := syscall.InotifyInit1(syscall.IN_NONBLOCK | syscall.IN_CLOEXEC)
+	if err != nil {
+		return nil, os.NewSyscallError("inotify_init1", err)
+	}
+	if _, err := syscall.InotifyAddWatch(fd, path, syscall.IN_MODIFY|syscall.IN_CLOSE_WRITE); err != nil {
+		syscall.Close(fd)
+		return nil, fmt.Errorf("watch %s: %w", path, os.NewSyscallError("inotify_add_watch", err))
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		syscall.Close(fd)
+		return nil, err
+	}
+	return &File{file: f, notify: fd}, nil
+}
+
+// FD is the descriptor to wait on: it becomes readable when the file has
+// been written to or closed by a writer.
+func (f *File) FD() int { return f.notify }
+
+// ReadReady reads what the file holds beyond what was read before, without
+// waiting for more, and calls fn with each chunk in order; a chunk is valid
+// only during the call. It stops after about limit bytes. It reports false
+// once the stream has ended: every writer has closed the file and all of
+// it has been read.
+func (f *File) ReadReady(limit int, fn func([]byte)) (open bool) {
+	f.drainEvents()
+	if f.buf == nil {
+		f.buf = make([]byte, readSize)
+	}
+	for total := 0; total < limit; {
+		n, err := f.file.Read(f.buf)
+		if n > 0 {
+			fn(f.buf[:n])
+			total += n
+		}
+		if err == io.EOF || (err == nil && n == 0) {
+			f.buf = nil // an idle stream holds no buffer
+			return !f.closed
+		}
+		if err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// drainEvents consumes the pending notifications, noting a writer's close.
+func (f *File) drainEvents() {
+	var events [4096]byte
+	for {
+		n, err := syscall.Read(f.notify, events[:])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil || n <= 0 {
+			return
+		}
+		for off := 0; off+syscall.SizeofInotifyEvent <= n; {
+			ev := (*syscall.InotifyEvent)(unsafe.Pointer(&events[off]))
+			if ev.Mask&syscall.IN_CLOSE_WRITE != 0 {
+				f.closed = true
+			}
+			off += syscall.SizeofInotifyEvent + int(ev.Len)
+		}
+	}
+}
+
+// Close stops following the file; the file itself is left in place.
+func (f *File) Close() error {
+	syscall.Close(f.notify)
+	return f.file.Close()
+}
