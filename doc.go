@@ -12,7 +12,20 @@
 // package. The *Service also works standalone through its Go methods.
 //
 // Every managed child leads its own process group (a PTY child its own
-// session), so stopping a process reaches its grandchildren. Output is
-// captured into a bounded buffer and broadcast line by line; the exit event
-// always follows the last output event.
+// session), so stopping a process reaches its grandchildren; the group is
+// kept, and reached, until no member of it is alive, even after its leader
+// has exited. Output is captured into a bounded buffer and broadcast line
+// by line; the exit event always follows the last output event, and Wait
+// returns after it.
+//
+// The record of a process follows the kernel: before any signal is sent,
+// the kernel is asked whether the child has exited, so a process that
+// exited on its own is never reported killed. Event handlers may call back
+// into the service, on the process they are told about included.
+// OnShutdown refuses new starts (ErrShuttingDown), stops every process and
+// bounds itself by the grace periods, whatever context it is given.
+//
+// Processes run only on Linux 5.4 or later (pidfds, epoll, the
+// parent-death signal); elsewhere the package builds but starting a process
+// fails.
 package process
