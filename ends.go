@@ -7,8 +7,14 @@ import (
 	"dappco.re/go/core/process/internal/proc"
 )
 
-// endPollInterval is how often the end watch asks about what it waits for.
-const endPollInterval = 10 * time.Millisecond
+// The end watch asks about what it waits for every endPollInterval at
+// first. While nothing it waits for ends, it asks less and less often, up to
+// every endPollMax; and it never spends more than a tenth of its time
+// scanning /proc.
+const (
+	endPollInterval = 10 * time.Millisecond
+	endPollMax      = 250 * time.Millisecond
+)
 
 // endWatch follows the processes someone is waiting for — a stop waiting
 // for a group to empty, or an event handler waiting for its own process,
@@ -21,6 +27,7 @@ type endWatch struct {
 	mu      sync.Mutex
 	waits   map[*endWait]struct{}
 	ticking bool
+	wake    chan struct{} // a new waiter: back to the shortest interval
 }
 
 // endWait is one waiter.
@@ -72,36 +79,67 @@ func (p *Process) hasEnded(group bool) bool {
 	return p.groupEndedLocked()
 }
 
+// add registers a waiter, starting the ticks if need be.
 func (w *endWatch) add(wt *endWait) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.waits == nil {
 		w.waits = make(map[*endWait]struct{})
+		w.wake = make(chan struct{}, 1)
 	}
 	w.waits[wt] = struct{}{}
-	if !w.ticking {
-		w.ticking = true
-		go w.tick()
+	if w.ticking {
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
+		return
 	}
+	w.ticking = true
+	go w.tick()
 }
 
+// remove drops a waiter that no longer waits.
 func (w *endWatch) remove(wt *endWait) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	delete(w.waits, wt)
 }
 
-// tick checks the waiters every endPollInterval until there are none.
+// tick checks the waiters until there are none.
 func (w *endWatch) tick() {
-	t := time.NewTicker(endPollInterval)
-	defer t.Stop()
-	for range t.C {
+	interval := endPollInterval
+	timer := time.NewTimer(interval)
+	defer timer.Stop()
+	for {
+		select {
+		case <-timer.C:
+		case <-w.wake:
+			interval = endPollInterval
+			timer.Reset(interval)
+			continue
+		}
 		waits := w.pending()
 		if waits == nil {
 			return
 		}
-		w.release(check(waits))
+		began := time.Now()
+		ended := check(waits)
+		w.release(ended)
+		interval = nextInterval(interval, len(ended) > 0, time.Since(began))
+		timer.Reset(interval)
 	}
+}
+
+// nextInterval paces the end watch: back to the shortest interval when
+// something ended, longer while nothing does, and at least ten times what
+// the last check cost.
+func nextInterval(last time.Duration, ended bool, cost time.Duration) time.Duration {
+	next := min(2*last, endPollMax)
+	if ended {
+		next = endPollInterval
+	}
+	return max(next, 10*cost)
 }
 
 // pending returns the current waiters, or nil — and stops ticking — when

@@ -85,11 +85,16 @@ func (p *Process) groupAliveLocked() bool {
 	return !p.group.gone
 }
 
-// groupGoneLocked records that no member of the group is alive. The pidfd
-// is released once the supervisor is done with it too.
+// groupGoneLocked records that no member of the group is alive.
 func (p *Process) groupGoneLocked() {
 	p.group.gone = true
-	if p.state == stateDone && p.group.pidfd >= 0 {
+	p.releaseGroupLocked()
+}
+
+// releaseGroupLocked closes the pidfd once nothing needs it: no member of
+// the group is alive and the supervisor, which watches it, is done.
+func (p *Process) releaseGroupLocked() {
+	if p.group.gone && p.state == stateDone && p.group.pidfd >= 0 {
 		if err := syscall.Close(p.group.pidfd); err != nil {
 			core.Warn("process: close pidfd", "id", p.ID, "err", err)
 		}

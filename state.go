@@ -106,6 +106,7 @@ func (p *Process) finish() {
 		p.state = stateDone
 		close(p.done)
 		p.groupEndedLocked()
+		p.releaseGroupLocked()
 	default:
 		p.internalError("finish", p.state)
 	}
