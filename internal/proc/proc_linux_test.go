@@ -63,7 +63,7 @@ func readable(t *testing.T, fd int, timeout time.Duration) bool {
 }
 
 func TestStart_PidfdReadableOnceExited_ZombieUntilReaped(t *testing.T) {
-	c := start(t, "sh", "-c", "read line") // ends at end of input: never, here
+	c := start(t, "sleep", "300")
 	if readable(t, c.PidFD, 0) {
 		t.Fatal("pidfd readable while the child runs")
 	}
