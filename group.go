@@ -17,39 +17,32 @@ type group struct {
 	gone  bool // no live member is left: nothing more is signalled
 }
 
-// reach is who a signal reached.
-type reach int
-
-const (
-	reachedNone   reach = iota // the leader had exited and its group was empty
-	reachedLeader              // the leader was running
-	reachedGroup               // the leader had exited; members of its group were signalled
-)
-
-// signalLocked sends sig to the group and reports who it reached. A stop
-// (always so for SIGKILL) is recorded when it reached the running leader:
-// the kernel was asked, just before, whether the leader had exited.
-func (p *Process) signalLocked(sig syscall.Signal, stop bool) (reach, error) {
+// signalLocked sends sig to the group and reports whether it reached
+// anyone: the running leader or, once the leader has exited, members of its
+// group. A stop (always so for SIGKILL) is recorded when it reached the
+// running leader: the kernel was asked, just before, whether the leader had
+// exited.
+func (p *Process) signalLocked(sig syscall.Signal, stop bool) (reached bool, err error) {
 	if p.observeExitLocked() == stateRunning {
 		if err := proc.SignalGroup(p.group.pidfd, p.PID, sig); err != nil {
-			return reachedNone, err
+			return false, err
 		}
 		if stop || sig == syscall.SIGKILL {
 			p.stopSignal = signalName(sig)
 		}
-		return reachedLeader, nil
+		return true, nil
 	}
 	if p.group.gone {
-		return reachedNone, nil
+		return false, nil
 	}
 	switch err := proc.SignalGroup(p.group.pidfd, p.PID, sig); err {
 	case nil:
-		return reachedGroup, nil
+		return true, nil
 	case syscall.ESRCH:
 		p.groupGoneLocked()
-		return reachedNone, nil
+		return false, nil
 	default:
-		return reachedNone, err
+		return false, err
 	}
 }
 

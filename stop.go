@@ -22,7 +22,7 @@ func (p *Process) sendSignal(sig syscall.Signal, stop bool) error {
 	switch {
 	case err != nil:
 		return p.wrap(op, err)
-	case reached == reachedNone:
+	case !reached:
 		return p.errNotRunning(op)
 	}
 	return nil
@@ -74,7 +74,7 @@ func (p *Process) politeStop() error {
 	if err != nil {
 		return p.wrap("stop", err)
 	}
-	if reached == reachedNone {
+	if !reached {
 		return p.errNotRunning("stop")
 	}
 	_, _ = p.signalLocked(syscall.SIGCONT, false)
