@@ -22,7 +22,10 @@ type stdio struct {
 	child   [3]*os.File    // the child's stdin, stdout and stderr
 	input   *os.File       // the parent's end of stdin: a pipe's writer or the terminal master
 	outputs []outputSource // what the parent reads
-	sys     *syscall.SysProcAttr
+	// inputIsOutput: input is the terminal master, which the output
+	// source closes.
+	inputIsOutput bool
+	sys           *syscall.SysProcAttr
 }
 
 // outputSource is one output stream the parent reads.
@@ -58,10 +61,7 @@ func (s *stdio) closeChild() {
 
 // closeParent closes the parent's ends, when the start failed.
 func (s *stdio) closeParent() {
-	if s.input != nil && len(s.outputs) > 0 && s.outputs[0].stream == StreamPTY {
-		s.input = nil // the terminal master is closed as an output below
-	}
-	if s.input != nil {
+	if s.input != nil && !s.inputIsOutput {
 		s.input.Close()
 	}
 	for _, o := range s.outputs {
@@ -174,9 +174,10 @@ func openTerminal(opts RunOptions) (*stdio, error) {
 		return nil, err
 	}
 	return &stdio{
-		child:   [3]*os.File{tty, tty, tty},
-		input:   master,
-		outputs: []outputSource{pipeSource(master, StreamPTY)},
-		sys:     &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0},
+		child:         [3]*os.File{tty, tty, tty},
+		input:         master,
+		outputs:       []outputSource{pipeSource(master, StreamPTY)},
+		inputIsOutput: true,
+		sys:           &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0},
 	}, nil
 }
