@@ -18,7 +18,7 @@ import (
 // Benchmarks of the service against raw os/exec, measured side by side in
 // the same run (the absolute figures of a shared machine mean little; the
 // ratios do). `go run ./internal/cmd/benchratio` runs them and prints the
-// ratios against the targets of DESIGN.md §6:
+// ratios against the targets in docs/architecture.md ("Performance"):
 //
 //	go test -run '^$' -bench '^Benchmark(Spawn|Stream|Dispatch|Idle)$' -count 3 -benchmem
 //

@@ -3,6 +3,9 @@ package process
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	core "dappco.re/go/core"
@@ -16,8 +19,38 @@ type decoder struct {
 	err    error
 }
 
-func newDecoder(action string, opts core.Options) *decoder {
-	return &decoder{action: action, opts: opts}
+// newDecoder returns a decoder of opts for action, which accepts exactly
+// the given keys: any other key is refused at once, naming the closest
+// known one, so a misspelt option is never silently ignored. Each handler
+// lists every key it reads. The framework's own key "_input" (what a
+// task's step receives from the step before) is always allowed, and
+// ignored unless listed.
+func newDecoder(action string, opts core.Options, keys ...string) *decoder {
+	d := &decoder{action: action, opts: opts}
+	d.refuseUnknown(keys)
+	return d
+}
+
+// frameworkKeys are option keys the Core itself adds to an action's
+// options.
+var frameworkKeys = []string{"_input"}
+
+// refuseUnknown records a problem for the first key of opts that is not
+// in keys.
+func (d *decoder) refuseUnknown(keys []string) {
+	for _, item := range d.opts.Items() {
+		if slices.Contains(keys, item.Key) || slices.Contains(frameworkKeys, item.Key) {
+			continue
+		}
+		if near, found := closestKey(item.Key, keys); found {
+			d.err = fmt.Errorf("%s: unknown option %q (did you mean %q?)", d.action, item.Key, near)
+		} else if len(keys) == 0 {
+			d.err = fmt.Errorf("%s: unknown option %q (it takes no options)", d.action, item.Key)
+		} else {
+			d.err = fmt.Errorf("%s: unknown option %q (known options: %s)", d.action, item.Key, strings.Join(keys, ", "))
+		}
+		return
+	}
 }
 
 // fail records the first problem with key.
@@ -114,8 +147,10 @@ func (d *decoder) flag(key string) bool {
 	return b
 }
 
-// duration reads an optional, non-negative duration: a time.Duration, a
-// Go duration string ("5s") or integer milliseconds.
+// duration reads an optional, non-negative duration: a time.Duration or a
+// Go duration string ("5s", "1m30s"). A bare number is refused, with the
+// string forms it might have meant: 5 is five seconds to a person, five
+// milliseconds or nanoseconds to code.
 func (d *decoder) duration(key string) time.Duration {
 	v, ok := d.value(key)
 	if !ok {
@@ -128,27 +163,37 @@ func (d *decoder) duration(key string) time.Duration {
 	case string:
 		parsed, err := time.ParseDuration(t)
 		if err != nil {
-			d.fail(key, "want a duration like \"5s\", got %q", t)
+			d.fail(key, "want a duration like \"5s\" or \"250ms\", got %q", t)
 			return 0
 		}
 		dur = parsed
 	default:
-		ms, isInt := integer(v)
-		if !isInt {
-			d.fail(key, "want a duration, a duration string or integer milliseconds, got %T", v)
+		if n, isNumber := bareNumber(v); isNumber {
+			d.fail(key, "a bare number is ambiguous: write %q for seconds or %q for milliseconds (a duration string, or a time.Duration), got %s", n+"s", n+"ms", n)
 			return 0
 		}
-		if ms > math.MaxInt64/int64(time.Millisecond) {
-			d.fail(key, "%d milliseconds is too long", ms)
-			return 0
-		}
-		dur = time.Duration(ms) * time.Millisecond
+		d.fail(key, "want a duration string like \"5s\" or a time.Duration, got %T", v)
+		return 0
 	}
 	if dur < 0 {
 		d.fail(key, "must not be negative, got %v", dur)
 		return 0
 	}
 	return dur
+}
+
+// bareNumber formats v when it is a number of any Go numeric type.
+func bareNumber(v any) (string, bool) {
+	if n, isInt := integer(v); isInt {
+		return strconv.FormatInt(n, 10), true
+	}
+	switch f := v.(type) {
+	case float64:
+		return strconv.FormatFloat(f, 'g', -1, 64), true
+	case float32:
+		return strconv.FormatFloat(float64(f), 'g', -1, 32), true
+	}
+	return "", false
 }
 
 // number reads an optional integer within [lo, hi].
@@ -179,6 +224,12 @@ func (d *decoder) pid(key string) int {
 	return int(d.number(key, 2, math.MaxInt32))
 }
 
+// runKeys are the options of process.run and process.start.
+var runKeys = []string{
+	"command", "args", "dir", "env", "timeout", "grace", "detach",
+	"pty", "rows", "cols", "input", "outputLimit",
+}
+
 // runOptions reads the options of process.run and process.start.
 func (d *decoder) runOptions() RunOptions {
 	return RunOptions{
@@ -193,6 +244,7 @@ func (d *decoder) runOptions() RunOptions {
 		PTY:         d.flag("pty"),
 		Rows:        d.size("rows"),
 		Cols:        d.size("cols"),
+		OutputLimit: int(d.number("outputLimit", 0, math.MaxInt)),
 	}
 }
 

@@ -31,16 +31,24 @@ func ExampleRegister_withoutService() {
 	// Output: false
 }
 
-// NewService configures the service, here with a small output capture.
+// NewService configures the service, here with a small output capture
+// for started processes. Run is not bounded by it: it returns everything.
 func ExampleNewService() {
 	ctx := context.Background()
 	c := core.New(core.WithService(process.NewService(process.Options{BufferSize: 4})))
 	c.ServiceStartup(ctx, nil)
 	defer c.ServiceShutdown(ctx)
+	svc, _ := core.ServiceFor[*process.Service](c, "process")
+
+	p := svc.Start(ctx, "echo", "abcdefgh").Value.(*process.Process)
+	<-p.Done()
+	fmt.Printf("%q\n", p.Output()) // only the last 4 bytes are kept
 
 	r := c.Process().Run(ctx, "echo", "abcdefgh")
-	fmt.Printf("%q\n", r.Value) // only the last 4 bytes are kept
-	// Output: "fgh\n"
+	fmt.Printf("%q\n", r.Value)
+	// Output:
+	// "fgh\n"
+	// "abcdefgh\n"
 }
 
 // The service also works standalone, through its Go methods.

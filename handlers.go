@@ -29,9 +29,13 @@ func ok(v any) core.Result { return core.Result{Value: v, OK: true} }
 
 func fail(err error) core.Result { return core.Result{Value: err} }
 
-// failAction names the action in err, unless it is an *ExitError, which
-// callers inspect by type.
+// failAction names the action in err, unless it is an *ExitError or an
+// *OutputTruncatedError, which callers inspect by type.
 func failAction(action string, err error) core.Result {
+	var truncated *OutputTruncatedError
+	if errors.As(err, &truncated) {
+		return fail(truncated)
+	}
 	var exitErr *ExitError
 	if errors.As(err, &exitErr) {
 		return fail(exitErr)
@@ -41,7 +45,7 @@ func failAction(action string, err error) core.Result {
 
 // handleRun runs a command to completion: Value is the combined output.
 func (s *Service) handleRun(ctx context.Context, opts core.Options) core.Result {
-	d := newDecoder("process.run", opts)
+	d := newDecoder("process.run", opts, runKeys...)
 	ro := d.runOptions()
 	if d.err != nil {
 		return fail(d.err)
@@ -55,7 +59,7 @@ func (s *Service) handleRun(ctx context.Context, opts core.Options) core.Result 
 
 // handleStart starts a command: Value is the process ID.
 func (s *Service) handleStart(ctx context.Context, opts core.Options) core.Result {
-	d := newDecoder("process.start", opts)
+	d := newDecoder("process.start", opts, runKeys...)
 	ro := d.runOptions()
 	if d.err != nil {
 		return fail(d.err)
@@ -70,13 +74,13 @@ func (s *Service) handleStart(ctx context.Context, opts core.Options) core.Resul
 // handleKill kills a process by "id", or by "pid" for a process this
 // service may not manage.
 func (s *Service) handleKill(ctx context.Context, opts core.Options) core.Result {
-	return s.signalTarget("process.kill", opts, func(*decoder) syscall.Signal { return syscall.SIGKILL })
+	return s.signalTarget(newDecoder("process.kill", opts, "id", "pid"), func(*decoder) syscall.Signal { return syscall.SIGKILL })
 }
 
 // handleSignal sends "signal" (a name like "SIGTERM" or "TERM", or a
 // number) to a process by "id" or "pid".
 func (s *Service) handleSignal(ctx context.Context, opts core.Options) core.Result {
-	return s.signalTarget("process.signal", opts, func(d *decoder) syscall.Signal {
+	return s.signalTarget(newDecoder("process.signal", opts, "id", "pid", "signal"), func(d *decoder) syscall.Signal {
 		d.require("signal")
 		v, _ := d.value("signal")
 		switch t := v.(type) {
@@ -93,9 +97,10 @@ func (s *Service) handleSignal(ctx context.Context, opts core.Options) core.Resu
 	})
 }
 
-// signalTarget decodes "id" or "pid", then the signal, and sends it.
-func (s *Service) signalTarget(action string, opts core.Options, signal func(*decoder) syscall.Signal) core.Result {
-	d := newDecoder(action, opts)
+// signalTarget decodes "id" or "pid" with d, then the signal, and sends
+// it.
+func (s *Service) signalTarget(d *decoder, signal func(*decoder) syscall.Signal) core.Result {
+	action := d.action
 	id := d.text("id")
 	pid := d.pid("pid")
 	if d.err == nil && id == "" && pid == 0 {
@@ -127,7 +132,7 @@ func (s *Service) signalTarget(action string, opts core.Options, signal func(*de
 // handleList lists processes as []ProcessInfo; "running" keeps only the
 // running ones.
 func (s *Service) handleList(ctx context.Context, opts core.Options) core.Result {
-	d := newDecoder("process.list", opts)
+	d := newDecoder("process.list", opts, "running")
 	runningOnly := d.flag("running")
 	if d.err != nil {
 		return fail(d.err)
@@ -155,7 +160,7 @@ func (s *Service) lookup(d *decoder) (*Process, error) {
 
 // handleGet returns the ProcessInfo of "id".
 func (s *Service) handleGet(ctx context.Context, opts core.Options) core.Result {
-	p, err := s.lookup(newDecoder("process.get", opts))
+	p, err := s.lookup(newDecoder("process.get", opts, "id"))
 	if err != nil {
 		return fail(err)
 	}
@@ -164,7 +169,7 @@ func (s *Service) handleGet(ctx context.Context, opts core.Options) core.Result 
 
 // handleOutput returns the captured output of "id".
 func (s *Service) handleOutput(ctx context.Context, opts core.Options) core.Result {
-	p, err := s.lookup(newDecoder("process.output", opts))
+	p, err := s.lookup(newDecoder("process.output", opts, "id"))
 	if err != nil {
 		return fail(err)
 	}
@@ -174,7 +179,7 @@ func (s *Service) handleOutput(ctx context.Context, opts core.Options) core.Resu
 // handleWait waits until "id" has ended, or ctx ends, and returns its final
 // ProcessInfo.
 func (s *Service) handleWait(ctx context.Context, opts core.Options) core.Result {
-	p, err := s.lookup(newDecoder("process.wait", opts))
+	p, err := s.lookup(newDecoder("process.wait", opts, "id"))
 	if err != nil {
 		return fail(err)
 	}
@@ -188,7 +193,7 @@ func (s *Service) handleWait(ctx context.Context, opts core.Options) core.Result
 // "close" it then signals end of input, as CloseStdin does. At least one of
 // the two is required.
 func (s *Service) handleInput(ctx context.Context, opts core.Options) core.Result {
-	d := newDecoder("process.input", opts)
+	d := newDecoder("process.input", opts, "id", "input", "close")
 	p, err := s.lookup(d)
 	if err != nil {
 		return fail(err)
@@ -216,7 +221,7 @@ func (s *Service) handleInput(ctx context.Context, opts core.Options) core.Resul
 
 // handleResize sets the terminal size of PTY process "id" to "rows"×"cols".
 func (s *Service) handleResize(ctx context.Context, opts core.Options) core.Result {
-	d := newDecoder("process.resize", opts)
+	d := newDecoder("process.resize", opts, "id", "rows", "cols")
 	p, err := s.lookup(d)
 	if err != nil {
 		return fail(err)

@@ -59,9 +59,9 @@ func TestHandlers_BadInput_FailsNamingActionAndKey(t *testing.T) {
 		{"process.run", i3Opts("command", "echo", "env", []any{"A=1", nil}), "env", "item 1"},
 		{"process.run", i3Opts("command", "echo", "timeout", true), "timeout", ""},
 		{"process.run", i3Opts("command", "echo", "timeout", "soon"), "timeout", "soon"},
-		{"process.run", i3Opts("command", "echo", "timeout", -5), "timeout", "negative"},
+		{"process.run", i3Opts("command", "echo", "timeout", -5), "timeout", "bare number"},
 		{"process.run", i3Opts("command", "echo", "timeout", "-1s"), "timeout", "negative"},
-		{"process.run", i3Opts("command", "echo", "timeout", 1.5), "timeout", ""},
+		{"process.run", i3Opts("command", "echo", "timeout", 1.5), "timeout", `"1.5s"`},
 		{"process.run", i3Opts("command", "echo", "timeout", time.Now()), "timeout", ""},
 		{"process.run", i3Opts("command", "echo", "dir", 7), "dir", ""},
 		{"process.run", i3Opts("command", "echo", "input", []byte("x")), "input", ""},
@@ -176,9 +176,6 @@ func TestHandlers_Timeout_AcceptedForms(t *testing.T) {
 
 	forms := map[string]any{
 		"string":   "200ms",
-		"int":      200,
-		"int64":    int64(200),
-		"float64":  float64(200), // as JSON decoding gives it
 		"Duration": 200 * time.Millisecond,
 	}
 	for name, timeout := range forms {
@@ -202,8 +199,6 @@ func TestHandlers_Grace_AcceptedForms(t *testing.T) {
 
 	forms := map[string]any{
 		"string":   "1500ms",
-		"int":      1500,
-		"float64":  float64(1500),
 		"Duration": 1500 * time.Millisecond,
 	}
 	for name, grace := range forms {
@@ -297,9 +292,9 @@ func TestHandlers_Kill_ByPIDOfManagedProcess_ReportsKilled(t *testing.T) {
 	assert.Equal(t, StatusKilled, p.Info().Status)
 }
 
-func TestHandlers_Kill_ByPIDOfUnmanagedProcess(t *testing.T) {
+func TestHandlers_Kill_ByPIDOfUnmanagedProcess_GroupContainment(t *testing.T) {
 	t.Parallel()
-	c, _ := newTestService(t, Options{})
+	c, _ := newTestService(t, Options{Containment: ContainmentGroup})
 
 	cmd := exec.Command("sleep", "30")
 	require.NoError(t, cmd.Start())

@@ -64,13 +64,13 @@ func TestProcess_Output_BufferSizeKeepsTail(t *testing.T) {
 	assert.LessOrEqual(t, allocated, 1024, "the capture never holds more than BufferSize")
 }
 
-func TestProcess_Output_RunKeepsTailOnExitError(t *testing.T) {
+func TestService_Run_ExitErrorCarriesCompleteOutput(t *testing.T) {
 	t.Parallel()
 	_, svc := newTestService(t, Options{BufferSize: 16})
 	r := svc.Run(context.Background(), "sh", "-c", "echo 0123456789; echo abcdefghij; exit 1")
 	var exitErr *ExitError
 	require.ErrorAs(t, i3Err(t, r), &exitErr)
-	assert.Equal(t, "6789\nabcdefghij\n", exitErr.Output, "the last 16 bytes")
+	assert.Equal(t, "0123456789\nabcdefghij\n", exitErr.Output, "Run is not bounded by BufferSize")
 }
 
 func TestProcess_Output_RingAllocatedLazily(t *testing.T) {

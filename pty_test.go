@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// PTY mode: the child runs on a pseudo-terminal (DESIGN.md §4, §5; issue 4).
+// PTY mode: the child runs on a pseudo-terminal (docs/architecture.md, "PTY").
 
 const (
 	// ptyDeadline bounds how long a test waits for a process that should end

@@ -8,38 +8,23 @@ import (
 )
 
 // signalNames maps the signals a user is likely to send or see to their
-// conventional names.
-var signalNames = map[syscall.Signal]string{
-	syscall.SIGHUP:    "SIGHUP",
-	syscall.SIGINT:    "SIGINT",
-	syscall.SIGQUIT:   "SIGQUIT",
-	syscall.SIGILL:    "SIGILL",
-	syscall.SIGTRAP:   "SIGTRAP",
-	syscall.SIGABRT:   "SIGABRT",
-	syscall.SIGBUS:    "SIGBUS",
-	syscall.SIGFPE:    "SIGFPE",
-	syscall.SIGKILL:   "SIGKILL",
-	syscall.SIGUSR1:   "SIGUSR1",
-	syscall.SIGSEGV:   "SIGSEGV",
-	syscall.SIGUSR2:   "SIGUSR2",
-	syscall.SIGPIPE:   "SIGPIPE",
-	syscall.SIGALRM:   "SIGALRM",
-	syscall.SIGTERM:   "SIGTERM",
-	syscall.SIGCHLD:   "SIGCHLD",
-	syscall.SIGCONT:   "SIGCONT",
-	syscall.SIGSTOP:   "SIGSTOP",
-	syscall.SIGTSTP:   "SIGTSTP",
-	syscall.SIGTTIN:   "SIGTTIN",
-	syscall.SIGTTOU:   "SIGTTOU",
-	syscall.SIGURG:    "SIGURG",
-	syscall.SIGXCPU:   "SIGXCPU",
-	syscall.SIGXFSZ:   "SIGXFSZ",
-	syscall.SIGVTALRM: "SIGVTALRM",
-	syscall.SIGPROF:   "SIGPROF",
-	syscall.SIGWINCH:  "SIGWINCH",
-	syscall.SIGIO:     "SIGIO",
-	syscall.SIGSYS:    "SIGSYS",
-}
+// conventional names: those every system's syscall package defines, and on
+// Unix systems the others (systemSignals).
+var signalNames = systemSignals(map[syscall.Signal]string{
+	syscall.SIGHUP:  "SIGHUP",
+	syscall.SIGINT:  "SIGINT",
+	syscall.SIGQUIT: "SIGQUIT",
+	syscall.SIGILL:  "SIGILL",
+	syscall.SIGTRAP: "SIGTRAP",
+	syscall.SIGABRT: "SIGABRT",
+	syscall.SIGBUS:  "SIGBUS",
+	syscall.SIGFPE:  "SIGFPE",
+	syscall.SIGKILL: "SIGKILL",
+	syscall.SIGSEGV: "SIGSEGV",
+	syscall.SIGPIPE: "SIGPIPE",
+	syscall.SIGALRM: "SIGALRM",
+	syscall.SIGTERM: "SIGTERM",
+})
 
 // signalName returns the conventional name of sig, such as "SIGTERM".
 func signalName(sig syscall.Signal) string {

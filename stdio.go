@@ -3,6 +3,7 @@ package process
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"syscall"
 
@@ -36,6 +37,11 @@ type outputSource struct {
 	// once the stream has ended.
 	read  func(limit int, fn func([]byte)) bool
 	close func() error
+	// copyTo, when set, receives the bytes as they arrive
+	// (RunOptions.Stdout or Stderr).
+	copyTo io.Writer
+	// onLine, when set, receives each line (RunOptions.OnOutput).
+	onLine func(ActionProcessOutput)
 }
 
 // files returns the child's descriptors, as syscall.ProcAttr wants them.
@@ -70,26 +76,65 @@ func (s *stdio) closeParent() {
 }
 
 // openStdio connects a child to new pipes, to a new terminal for PTY, or,
-// when outputFile is set, writes its output to that file. keepStdin keeps
-// a stdin pipe for SendInput even without opts.Input.
-func openStdio(opts RunOptions, keepStdin bool, outputFile string) (s *stdio, err error) {
+// when outputFile is set, writes its output to that file, and attaches the
+// caller's writers and line callback to the output. The mode decides
+// whether the child keeps a stdin pipe for SendInput even without
+// opts.Input, and whether stdout and stderr share one pipe.
+func openStdio(opts RunOptions, mode launchMode, outputFile string) (*stdio, error) {
+	var s *stdio
+	var err error
 	if opts.PTY {
-		return openTerminal(opts)
+		s, err = openTerminal(opts)
+	} else {
+		s, err = openStreams(opts, mode, outputFile)
 	}
-	s = &stdio{sys: &syscall.SysProcAttr{Setpgid: true}}
+	if err != nil {
+		return nil, err
+	}
+	s.attach(opts)
+	return s, nil
+}
+
+// attach gives each output the caller's writer for its stream (Stdout
+// for everything but a stderr of its own) and line callback.
+func (s *stdio) attach(opts RunOptions) {
+	for i := range s.outputs {
+		o := &s.outputs[i]
+		o.copyTo = opts.Stdout
+		if o.stream == StreamStderr {
+			o.copyTo = opts.Stderr
+		}
+		o.onLine = opts.OnOutput
+	}
+}
+
+// openStreams connects a child to pipes, or its output to outputFile.
+func openStreams(opts RunOptions, mode launchMode, outputFile string) (s *stdio, err error) {
+	s = &stdio{sys: groupLeaderAttr()}
 	defer func() {
 		if err != nil {
 			s.closeChild()
 			s.closeParent()
 		}
 	}()
-	if err := s.openInput(keepStdin || opts.Input != ""); err != nil {
+	if err := s.openInput(mode.keepsStdin() || opts.Input != ""); err != nil {
 		return nil, err
 	}
 	if outputFile != "" {
 		if err := s.openOutputFile(outputFile); err != nil {
 			return nil, err
 		}
+		return s, nil
+	}
+	if mode.mergesOutput(opts) {
+		// One pipe for both, as 2>&1: the output stays in the order the
+		// child wrote it.
+		r, w, err := pipe.Output()
+		if err != nil {
+			return nil, fmt.Errorf("output pipe: %w", err)
+		}
+		s.child[1], s.child[2] = w, w
+		s.outputs = append(s.outputs, pipeSource(r, StreamStdout))
 		return s, nil
 	}
 	for i, stream := range []Stream{StreamStdout, StreamStderr} {
@@ -157,10 +202,8 @@ func descriptor(f *os.File) int {
 	return fd
 }
 
-// openTerminal connects a child to a new pseudo-terminal. The child becomes
-// a session leader with the terminal as its controlling terminal, which
-// also makes it a process group leader (Setpgid with a terminal fails:
-// EPERM).
+// openTerminal connects a child to a new pseudo-terminal, which becomes
+// its controlling terminal.
 func openTerminal(opts RunOptions) (*stdio, error) {
 	rows, cols := opts.Rows, opts.Cols
 	if rows == 0 {
@@ -178,6 +221,6 @@ func openTerminal(opts RunOptions) (*stdio, error) {
 		input:         master,
 		outputs:       []outputSource{pipeSource(master, StreamPTY)},
 		inputIsOutput: true,
-		sys:           &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0},
+		sys:           terminalLeaderAttr(),
 	}, nil
 }

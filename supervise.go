@@ -57,12 +57,18 @@ func newSupervisor(p *Process, set *watch.Set, sources []outputSource,
 	}
 	for _, src := range sources {
 		st := &stream{outputSource: src, lines: output.NewLines(0)}
-		kind := src.stream
 		st.emit = func(line []byte) {
-			notify(ActionProcessOutput{ID: p.ID, Line: string(line), Stream: kind})
+			msg := ActionProcessOutput{ID: p.ID, Line: string(line), Stream: st.stream}
+			if st.onLine != nil {
+				p.callOnOutput(st.onLine, msg)
+			}
+			notify(msg)
 		}
 		st.consume = func(chunk []byte) {
 			p.record(chunk)
+			if st.copyTo != nil {
+				st.copyOut(p, chunk)
+			}
 			st.lines.Feed(chunk, st.emit)
 		}
 		if err := set.Add(st.fd); err != nil {

@@ -1,7 +1,8 @@
 // Command quickstart is a guided tour of the process service: it builds a
 // Core with the service, runs a command, starts a long-running one and
-// follows its output live, lists the process table, kills the process and
-// shuts the Core down, printing what happens at each step.
+// follows its output live, lists the process table, kills the process,
+// follows one run from Go with OnOutput and shuts the Core down, printing
+// what happens at each step.
 //
 //	go run ./examples/quickstart
 //
@@ -189,6 +190,28 @@ func tour(ctx context.Context, c *core.Core) (*process.Process, error) {
 		return nil, fmt.Errorf("process.get %s: still running", id)
 	}
 	detail("action process.get: running=%v, status=%s", got.Running, got.Status)
+
+	// --- Follow one process from Go. --------------------------------------
+	step("Follow one process from Go: svc.RunWithOptions with OnOutput")
+	const script = `echo compiling; echo "warning: unused x" >&2; echo done`
+	detail("sh -c '%s'", script)
+	var followed []string
+	r = svc.RunWithOptions(ctx, process.RunOptions{
+		Command: "sh", Args: []string{"-c", script},
+		// Called with every line of this process only, attached before
+		// it starts: nothing is missed.
+		OnOutput: func(e process.ActionProcessOutput) {
+			followed = append(followed, e.Line)
+			detail("OnOutput | %s", e.Line)
+		},
+	})
+	if !r.OK {
+		return nil, fmt.Errorf("run the script: %v", r.Value)
+	}
+	if len(followed) != 3 {
+		return nil, fmt.Errorf("OnOutput saw %d lines, want 3: %q", len(followed), followed)
+	}
+	detail("Run returned the complete output, stdout and stderr in the order written: %q", r.Value.(string))
 
 	// --- The same service, through its Go methods. -----------------------
 	step(`Use the service's Go methods directly: svc.Start(ctx, "sleep", "60")`)

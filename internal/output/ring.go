@@ -30,6 +30,8 @@ type Ring struct {
 	buf []byte
 	w   int // index in buf where the next byte goes
 	n   int // number of retained bytes, ≤ len(buf)
+	// written counts every byte ever written, kept or not.
+	written int64
 }
 
 // NewRing returns an empty Ring that retains at most limit bytes. A limit ≤ 0
@@ -47,6 +49,7 @@ func NewRing(limit int) *Ring {
 // bytes are kept. It always returns len(p), nil, so it can sit behind an
 // io.MultiWriter without ever failing the copy. Write does not retain p.
 func (r *Ring) Write(p []byte) (int, error) {
+	r.written += int64(len(p))
 	if r.limit <= 0 || len(p) == 0 {
 		return len(p), nil
 	}
@@ -103,6 +106,10 @@ func (r *Ring) grow(need int) {
 // Len returns the number of bytes currently retained (at most the limit).
 func (r *Ring) Len() int { return r.n }
 
+// Written returns the number of bytes ever written, including those
+// dropped: the Ring kept everything when Written equals Len.
+func (r *Ring) Written() int64 { return r.written }
+
 // Cap returns the number of bytes of backing storage currently allocated:
 // 0 for a new or Reset Ring, never more than the limit.
 func (r *Ring) Cap() int { return len(r.buf) }
@@ -143,8 +150,8 @@ func (r *Ring) Bytes() []byte {
 
 // Reset drops all retained bytes and releases the backing storage, so an
 // idle Ring costs nothing; later writes allocate again lazily. The limit is
-// unchanged.
+// unchanged; Written starts again from 0.
 func (r *Ring) Reset() {
 	r.buf = nil
-	r.w, r.n = 0, 0
+	r.w, r.n, r.written = 0, 0, 0
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package term opens pseudo-terminals whose master side works with Go's
 // poller, so reads can be given deadlines and never pin an OS thread.
 package term
