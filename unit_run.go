@@ -1,0 +1,171 @@
+package process
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// treeGoneWait bounds how long a run waits, after the graceful stop of
+// what was left of its process tree (SIGKILL included), for the tree to be
+// gone. Past it the unit fails rather than risk two copies running.
+const treeGoneWait = 10 * time.Second
+
+// unitRun is one run of a unit: from the start of its process until the
+// whole process tree has gone. One goroutine (runUnit) starts the process,
+// stops it when asked and reports its end; probe goroutines, if any, end
+// before that report.
+type unitRun struct {
+	u       *unit
+	opts    RunOptions
+	started time.Time // on the unit clock
+
+	// Guarded by the set's lock.
+	proc    *Process // nil until spawned
+	passed  bool     // the Ready probe passed before spawned
+	stopped bool     // stop has been requested
+
+	stop   chan struct{} // closed to ask for a graceful stop
+	ctx    context.Context
+	cancel context.CancelFunc // ends the probes
+	probes sync.WaitGroup
+
+	matching atomic.Bool // the Output probe still looks for its line
+}
+
+// newUnitRun prepares a run of u; the caller holds the set's lock.
+func newUnitRun(u *unit) *unitRun {
+	ctx, cancel := context.WithCancel(context.Background())
+	run := &unitRun{
+		u:       u,
+		opts:    u.spec.Process,
+		started: u.set.clockLocked().now(),
+		stop:    make(chan struct{}),
+		ctx:     ctx,
+		cancel:  cancel,
+	}
+	if u.rx.output != nil {
+		run.matching.Store(true)
+		run.opts.OnOutput = run.onOutput(run.opts.OnOutput)
+	}
+	return run
+}
+
+// requestStop asks the run to stop its process gracefully; the caller
+// holds the set's lock.
+func (run *unitRun) requestStop() {
+	if !run.stopped {
+		run.stopped = true
+		close(run.stop)
+	}
+}
+
+// runUnit starts the run's process, stops it when asked, and once it has
+// ended — probes finished, tree gone — reports the end to the unit.
+func (m *unitSet) runUnit(run *unitRun) {
+	defer run.cancel()
+	r := m.service().StartWithOptions(context.Background(), run.opts)
+	if !r.OK {
+		err, _ := r.Value.(error)
+		if err == nil {
+			err = fmt.Errorf("%v", r.Value)
+		}
+		run.cancel()
+		run.probes.Wait()
+		m.event(func() { run.u.spawnFailed(run, err) })
+		return
+	}
+	p := r.Value.(*Process)
+	m.event(func() { run.u.spawned(run, p) })
+
+	stop := run.stop
+	for ended := false; !ended; {
+		select {
+		case <-p.Done():
+			ended = true
+		case <-stop:
+			stop = nil
+			_ = p.Shutdown() // returns once it has ended, or at once if it had
+		}
+	}
+	run.cancel()
+	run.probes.Wait()
+	treeErr := clearTree(p)
+	info := p.Info()
+	m.event(func() { run.u.exited(run, info, treeErr) })
+}
+
+// service returns the service the set belongs to.
+func (m *unitSet) service() *Service {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.svc
+}
+
+// clearTree makes sure nothing of p's process tree is left once its
+// leader has ended: members still alive (a daemonised grandchild, say)
+// are stopped gracefully, SIGKILL included, and it waits until none is
+// left, for at most treeGoneWait.
+func clearTree(p *Process) error {
+	if err := p.Shutdown(); err != nil && !errors.Is(err, ErrProcessNotRunning) {
+		return fmt.Errorf("stop what is left of process %s: %w", p.ID, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), treeGoneWait)
+	defer cancel()
+	if !ends.await(p, true, ctx.Done()) {
+		return fmt.Errorf("process %s (pid %d): members of its process group still alive %v after SIGKILL", p.ID, p.PID, treeGoneWait)
+	}
+	return nil
+}
+
+// startProbe runs probe pr for the run in a goroutine of its own, which
+// ends with the run; the caller holds the set's lock.
+func (run *unitRun) startProbe(pr *compiledProbe, result probeResult) {
+	if pr.output != nil {
+		return // an Output probe is fed by onOutput
+	}
+	run.probes.Add(1)
+	go func() {
+		defer run.probes.Done()
+		pr.loop(run.ctx, result)
+	}()
+}
+
+// onOutput returns the OnOutput callback of the run: it calls next, the
+// caller's own callback, if any, then passes the Output probe at the
+// first matching line — so the line is seen before the readiness it
+// causes.
+func (run *unitRun) onOutput(next func(ActionProcessOutput)) func(ActionProcessOutput) {
+	rx := run.u.rx.output
+	set := run.u.set
+	return func(line ActionProcessOutput) {
+		if next != nil {
+			next(line)
+		}
+		if run.matching.Load() && rx.MatchString(line.Line) && run.matching.CompareAndSwap(true, false) {
+			set.event(func() { run.u.probePassed(run) })
+		}
+	}
+}
+
+// readyProbeResult returns what the Ready probe of run reports to.
+func (m *unitSet) readyProbeResult(run *unitRun) probeResult {
+	return probeResult{
+		pass: func() { m.event(func() { run.u.probePassed(run) }) },
+		miss: func(err error) {
+			m.mu.Lock()
+			run.u.probeMissed(run, err)
+			m.mu.Unlock()
+		},
+	}
+}
+
+// aliveProbeResult returns what the Alive probe of run reports to.
+func (m *unitSet) aliveProbeResult(run *unitRun) probeResult {
+	return probeResult{
+		fail: func(err error) { m.event(func() { run.u.aliveFailed(run, err) }) },
+	}
+}
