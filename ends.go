@@ -165,7 +165,7 @@ func check(waits []*endWait) []*endWait {
 		switch {
 		case wt.p.hasEnded(wt.group):
 			ended = append(ended, wt)
-		case wt.group && !wt.p.IsRunning():
+		case wt.group && wt.p.scanned():
 			scan = append(scan, wt) // members remain, perhaps only exited ones
 		}
 	}
@@ -178,12 +178,21 @@ func check(waits []*endWait) []*endWait {
 	}
 	live := proc.LiveGroups(pgids)
 	for _, wt := range scan {
-		if !live[wt.p.PID] {
-			wt.p.markGroupGone()
+		if !live[wt.p.PID] && wt.p.markGoneUnlessStrays() {
 			ended = append(ended, wt)
 		}
 	}
 	return ended
+}
+
+// scanned reports whether p's leader has exited and only a scan of /proc
+// can tell whether members of its group are alive: in ContainmentGroup,
+// where exited members waiting for init to reap them still count for the
+// kernel.
+func (p *Process) scanned() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.group.cgroup == nil && p.observeExitLocked() != stateRunning
 }
 
 // release tells the waiters in ended that their end has come.
@@ -198,9 +207,15 @@ func (w *endWatch) release(ended []*endWait) {
 	}
 }
 
-// markGroupGone records that no member of p's group is alive.
-func (p *Process) markGroupGone() {
+// markGoneUnlessStrays records, for a process whose process group has no
+// live member, that no member of its group is alive — unless orphans of
+// it are — and reports whether it did.
+func (p *Process) markGoneUnlessStrays() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if len(p.group.strays(p.PID)) > 0 {
+		return false
+	}
 	p.groupGoneLocked()
+	return true
 }

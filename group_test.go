@@ -12,16 +12,18 @@ import (
 
 // Issue 9, item 7: the table owns a process's group until it is empty, so
 // Kill, Shutdown and OnShutdown reach the members a leader that exited on
-// its own left behind.
+// its own left behind. (Only a detached process's leftovers outlive its
+// leader: those of any other process are stopped when it exits; see
+// containment_test.go.)
 
 // scriptLeaveGrandchild starts a grandchild, prints its PID and exits.
 const scriptLeaveGrandchild = `sleep 300 & echo "$!"`
 
-// startLeaderThatLeaves starts scriptLeaveGrandchild and waits until the
-// leader has exited, leaving its grandchild in its group.
+// startLeaderThatLeaves starts scriptLeaveGrandchild, detached, and waits
+// until the leader has exited, leaving its grandchild in its group.
 func startLeaderThatLeaves(t *testing.T, svc *Service, script string) (*Process, int) {
 	t.Helper()
-	p := startProcess(t, svc, RunOptions{Command: "sh", Args: []string{"-c", script}})
+	p := startProcess(t, svc, RunOptions{Command: "sh", Args: []string{"-c", script}, Detach: true})
 	killGroupOnCleanup(t, p.PID)
 	gc := awaitGrandchild(t, p)
 	require.Eventually(t, func() bool { return !p.IsRunning() }, 10*time.Second, time.Millisecond, "the leader exits")

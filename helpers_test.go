@@ -21,12 +21,20 @@ import (
 // still running.
 func newTestService(t testing.TB, opts Options) (*core.Core, *Service) {
 	t.Helper()
+	return newPreparedTestService(t, opts, func(*Service) {})
+}
+
+// newPreparedTestService is newTestService with prepare called on the
+// service before the Core starts it.
+func newPreparedTestService(t testing.TB, opts Options, prepare func(*Service)) (*core.Core, *Service) {
+	t.Helper()
 	if opts.OutputDir == "" {
 		opts.OutputDir = t.TempDir() // detached processes' output files
 	}
 	c := core.New(core.WithService(NewService(opts)))
 	svc, ok := core.ServiceFor[*Service](c, "process")
 	require.True(t, ok, "process service registered")
+	prepare(svc)
 	r := c.ServiceStartup(context.Background(), nil)
 	require.True(t, r.OK, "startup: %v", r.Value)
 	t.Cleanup(func() {

@@ -22,7 +22,7 @@ func TestProcessInfo_JSON_UsesTheDocumentedCamelCaseKeys(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &fields))
 
 	want := []string{"id", "command", "args", "dir", "startedAt", "running", "status",
-		"exitCode", "signal", "duration", "pid", "pty"}
+		"exitCode", "signal", "duration", "pid", "pty", "containment", "cpu", "maxRss"}
 	assert.ElementsMatch(t, want, slices.Collect(maps.Keys(fields)))
 	assert.Equal(t, "exited", fields["status"])
 	assert.Equal(t, float64(2), fields["exitCode"])

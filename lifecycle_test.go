@@ -504,10 +504,11 @@ func TestService_OnShutdown_ReturnsOnlyOnceEveryProcessIsDone(t *testing.T) {
 	c, svc := newTestService(t, Options{GracePeriod: 500 * time.Millisecond})
 	rec := newRecorder(c)
 
-	// The shell exits on its own; its grandchild keeps the output pipes
-	// open, so the process has exited but is not done yet: its output is
-	// still being drained and its exit event is still to come.
-	p := startProcess(t, svc, RunOptions{Command: "sh", Args: []string{"-c", `sleep 300 & echo "$!"; exit 0`}})
+	// The shell exits on its own; its grandchild keeps the output open, so
+	// the process has exited but is not done yet: its output is still
+	// being drained and its exit event is still to come. (Detached: the
+	// grandchild of any other process is stopped when the shell exits.)
+	p := startProcess(t, svc, RunOptions{Command: "sh", Args: []string{"-c", `sleep 300 & echo "$!"; exit 0`}, Detach: true})
 	killGroupOnCleanup(t, p.PID)
 	awaitGrandchild(t, p)
 	require.Eventually(t, func() bool { return !p.IsRunning() }, 10*time.Second, time.Millisecond,

@@ -33,10 +33,14 @@ func TestMain(m *testing.M) {
 	if os.Getenv(managerEnv) == "1" {
 		os.Exit(runManager())
 	}
+	if os.Getenv(reclaimManagerEnv) == "1" {
+		os.Exit(runReclaimManager())
+	}
 	code := m.Run()
 	if code == 0 {
 		code = checkGoroutineLeaks()
 	}
+	removeOwnCgroups()
 	os.Exit(code)
 }
 
@@ -46,6 +50,9 @@ func leakOptions() []goleak.Option {
 		// The forking goroutine of internal/proc keeps its locked thread
 		// (the parent-death signal's "parent") for the life of the program.
 		goleak.IgnoreAnyFunction("dappco.re/go/core/process/internal/proc.forkLoop"),
+		// The subreaper's sweeper (ContainmentGroup) reaps orphans for the
+		// life of the program.
+		goleak.IgnoreAnyFunction("dappco.re/go/core/process/internal/proc.sweep"),
 	}
 }
 

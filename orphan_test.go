@@ -172,6 +172,8 @@ func TestService_ManagerKilled_NonDetachedChildDies_DetachedSurvives(t *testing.
 	require.NoError(t, err)
 
 	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Args[0] = uniqueProgramName("orphan-manager") // its cgroups apart from this program's
+	removeProgramCgroupsOnCleanup(t, cmd.Args[0])
 	cmd.Env = append(os.Environ(), managerEnv+"=1")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdinR, stdoutW, stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -47,6 +48,36 @@ type RunOptions struct {
 	Rows, Cols uint16
 	// Input is written to the process's stdin, which is then closed.
 	Input string
+	// OutputLimit bounds, in bytes, the output the process keeps; 0 means
+	// no bound for Run and Options.BufferSize for Start. Run returns the
+	// complete output by default; with a bound, a process that writes
+	// more fails Run with an *OutputTruncatedError (matching
+	// ErrOutputTruncated) that carries the newest OutputLimit bytes. For
+	// Start it sizes the retained output (the newest bytes, read with
+	// Output), and writing more is not an error.
+	OutputLimit int
+	// Stdout and Stderr, when set, receive the child's output as it
+	// arrives, as exec.Cmd's do. They are attached before the child starts,
+	// are called from one goroutine at a time, and have received
+	// everything by the time Wait, Done or Run returns; a slow writer
+	// slows the process. A writer that fails gets nothing more, and Wait
+	// (or Run) returns its error if the process itself succeeded.
+	//
+	// Start gives the child two pipes. Run gives it one for both streams,
+	// as 2>&1 does, so its output keeps the order it was written in:
+	// everything then goes to Stdout, and its lines are StreamStdout
+	// events. Setting Stderr to a writer other than Stdout makes Run keep
+	// two pipes: Stderr gets stderr, and Run's value interleaves the two
+	// streams in the order they were read, which need not be the order
+	// they were written. A terminal (PTY) or a detached process's output
+	// file is one stream, which goes to Stdout.
+	Stdout, Stderr io.Writer
+	// OnOutput, when set, is called with every line of this process, and
+	// of no other, in order, just before the line is broadcast as an
+	// ActionProcessOutput. Like Stdout and Stderr, it is attached before
+	// the child starts and has seen every line by the time Wait, Done or
+	// Run returns. A panic in it is recovered and logged.
+	OnOutput func(ActionProcessOutput)
 }
 
 // Status is the lifecycle state of a process.
@@ -79,6 +110,16 @@ type ProcessInfo struct {
 	OutputFile string `json:"outputFile,omitempty"`
 	// Error is the reason a process failed, when Status is failed.
 	Error string `json:"error,omitempty"`
+	// Containment is how the process's descendants are held.
+	Containment Containment `json:"containment"`
+	// CPU is the CPU time the process has used: in ContainmentCgroup, with
+	// every descendant it has had; in ContainmentGroup, with the
+	// descendants it has waited for.
+	CPU time.Duration `json:"cpu"`
+	// MaxRSS is the most memory, in bytes, the process has held at once:
+	// its cgroup's peak where the memory controller is enabled for it,
+	// else the leader's peak resident set.
+	MaxRSS int64 `json:"maxRss"`
 }
 
 // ManagedProcess is another name for Process.
@@ -99,6 +140,9 @@ type Process struct {
 	pty        bool
 	grace      time.Duration
 	outputFile string
+	detached   bool        // its descendants are left alone when the leader ends
+	contained  Containment // how its descendants are held
+	adopted    bool        // left by an earlier instance: not a child of this program
 
 	exited   chan struct{} // closed once the leader has exited and been reaped
 	done     chan struct{} // closed once its output and exit event have been delivered
@@ -115,6 +159,7 @@ type Process struct {
 	stopSignal string // the last stop signal that reached the running leader
 	group      group
 	capture    *output.Ring
+	writeErr   error // the first error of a Stdout or Stderr writer
 
 	stdinMu sync.Mutex
 	stdin   *os.File // stdin pipe, or the terminal master for PTY
@@ -127,23 +172,28 @@ func (p *Process) Info() ProcessInfo {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.observeExitLocked()
-	return p.infoLocked()
+	info := p.infoLocked()
+	info.CPU, info.MaxRSS = p.usageLocked()
+	return info
 }
 
+// infoLocked is the snapshot without the usage, which costs reading the
+// kernel's accounts.
 func (p *Process) infoLocked() ProcessInfo {
 	info := ProcessInfo{
-		ID:         p.ID,
-		Command:    p.Command,
-		Args:       p.Args,
-		Dir:        p.Dir,
-		StartedAt:  p.StartedAt,
-		Running:    p.state == stateRunning,
-		Status:     p.statusLocked(),
-		ExitCode:   p.exit.code,
-		Signal:     p.exit.signal,
-		PID:        p.PID,
-		PTY:        p.pty,
-		OutputFile: p.outputFile,
+		ID:          p.ID,
+		Command:     p.Command,
+		Args:        p.Args,
+		Dir:         p.Dir,
+		StartedAt:   p.StartedAt,
+		Running:     p.state == stateRunning,
+		Status:      p.statusLocked(),
+		ExitCode:    p.exit.code,
+		Signal:      p.exit.signal,
+		PID:         p.PID,
+		PTY:         p.pty,
+		OutputFile:  p.outputFile,
+		Containment: p.contained,
 	}
 	if p.exit.err != nil {
 		info.Error = p.exit.err.Error()
@@ -195,7 +245,7 @@ func (p *Process) resultLocked() error {
 	case p.exit.err != nil:
 		return p.exit.err
 	case p.exit.code == 0 && p.exit.signal == "" && p.stopSignal == "":
-		return nil
+		return p.writeErr
 	}
 	exitErr := &ExitError{Code: p.exit.code, Signal: p.exit.signal, stoppedWith: p.stopSignal}
 	if p.capture != nil {
@@ -204,7 +254,9 @@ func (p *Process) resultLocked() error {
 	return exitErr
 }
 
-// Output returns the retained part of the combined stdout and stderr.
+// Output returns the retained part of the combined stdout and stderr: the
+// newest Options.BufferSize bytes (or RunOptions.OutputLimit). A process
+// run with Run kept all of its output until Run returned.
 func (p *Process) Output() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -214,8 +266,9 @@ func (p *Process) Output() string {
 	return p.capture.String()
 }
 
-// Signal sends sig to the process's group. Once the process has exited, it
-// reaches the members of its group that are still alive, and fails with
+// Signal sends sig to every member of the process's group: the leader and
+// the descendants its containment holds (see Containment). Once the leader
+// has exited, it reaches the members still alive, and fails with
 // ErrProcessNotRunning when there are none; it never reaches a process
 // that merely reuses an old PID. SIGKILL counts as a kill: the process then
 // ends with status killed.
@@ -227,9 +280,10 @@ func (p *Process) Signal(sig os.Signal) error {
 	return p.sendSignal(s, false)
 }
 
-// Kill sends SIGKILL to the process's group and returns; Wait or Done tell
-// when it has ended. Killing a process that has already exited, with no
-// member of its group left alive, does nothing and returns
+// Kill sends SIGKILL to every member of the process's group — in
+// ContainmentCgroup, to every descendant at once — and returns; Wait or
+// Done tell when it has ended. Killing a process that has already exited,
+// with no member of its group left alive, does nothing and returns
 // ErrProcessNotRunning.
 func (p *Process) Kill() error {
 	return p.sendSignal(syscall.SIGKILL, true)

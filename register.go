@@ -2,6 +2,7 @@ package process
 
 import (
 	"errors"
+	"fmt"
 
 	core "dappco.re/go/core"
 )
@@ -16,10 +17,20 @@ func NewService(opts Options) func(*core.Core) core.Result {
 			return core.Result{Value: errors.New("process: NewService: nil *core.Core")}
 		}
 		o := opts.withDefaults() // opts is shared by every Core the factory builds for
+		containment, cgroups, err := resolveContainment(o.Containment)
+		if err != nil {
+			return core.Result{Value: fmt.Errorf("process: NewService: %w", err)}
+		}
+		t := newTable(o.KeepFinished)
+		if cgroups != nil {
+			t.fallback = cgroups.signal
+		}
 		return core.Result{
 			Value: &Service{
 				ServiceRuntime: core.NewServiceRuntime(c, o),
-				table:          newTable(o.KeepFinished),
+				table:          t,
+				containment:    containment,
+				cgroups:        cgroups,
 			},
 			OK: true,
 		}

@@ -21,6 +21,9 @@ type table struct {
 	order        []*Process // insertion order
 	keepFinished int
 	finished     int // entries that have been retired
+	// fallback signals a PID the table does not manage, or refuses to;
+	// see signalPID.
+	fallback func(pid int, sig syscall.Signal) error
 }
 
 func newTable(keepFinished int) *table {
@@ -28,7 +31,15 @@ func newTable(keepFinished int) *table {
 		byID:         make(map[string]*Process),
 		byPID:        make(map[int]*Process),
 		keepFinished: keepFinished,
+		fallback:     proc.Kill,
 	}
+}
+
+// has reports whether id names a process in the table.
+func (t *table) has(id string) bool {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.byID[id] != nil
 }
 
 // admit lets a start proceed, unless the table is closed; every admitted
@@ -115,9 +126,10 @@ func (t *table) kill(id string) error {
 
 // signalPID signals a process known only by its PID. A managed process is
 // signalled through its entry, which refuses a process that has exited; an
-// unmanaged PID (one started before a restart, say) is signalled directly.
-// PIDs 0 and 1, negative PIDs, and this program's own PID and thread IDs
-// are refused.
+// unmanaged PID (one started before a restart, say) goes to the table's
+// fallback, which in ContainmentCgroup reaches only a process in a cgroup
+// of this program. PIDs 0 and 1, negative PIDs, and this program's own PID
+// and thread IDs are refused.
 func (t *table) signalPID(pid int, sig syscall.Signal) error {
 	switch {
 	case pid <= 1:
@@ -128,7 +140,7 @@ func (t *table) signalPID(pid int, sig syscall.Signal) error {
 	if p, ok := t.getPID(pid); ok {
 		return p.sendSignal(sig, false)
 	}
-	if err := syscall.Kill(pid, sig); err != nil {
+	if err := t.fallback(pid, sig); err != nil {
 		if err == syscall.ESRCH {
 			return fmt.Errorf("pid %d: %w", pid, ErrProcessNotFound)
 		}

@@ -35,6 +35,12 @@ type Options struct {
 	// OutputDir is where a Detach'ed process's output file goes; empty
 	// means go-process-<uid> in the system's temporary directory.
 	OutputDir string
+	// Containment chooses how each process's descendants are held, so that
+	// a stop reaches all of them: ContainmentAuto (the zero value) uses a
+	// cgroup per process where a writable cgroup v2 hierarchy exists and
+	// process groups elsewhere. ContainmentCgroup fails the factory when
+	// cgroups cannot be made.
+	Containment Containment
 }
 
 // withDefaults fills zero (or negative) fields with the defaults.
@@ -55,12 +61,20 @@ func (o Options) withDefaults() Options {
 // as the factory has built it; OnStartup adds the process.* actions.
 type Service struct {
 	*core.ServiceRuntime[Options]
-	table *table
+	table       *table
+	containment Containment // in force: ContainmentCgroup or ContainmentGroup
+	cgroups     *cgroupHome // ContainmentCgroup: where the processes' cgroups go
+	units       unitSet     // the units (units.go); its zero value is ready
 }
 
-// OnStartup registers the process.* actions with the Core.
+// OnStartup registers the process.* actions with the Core and, in
+// ContainmentCgroup, reclaims what instances of this program that died
+// left behind: their processes' remaining trees are stopped, and their
+// detached processes adopted, under their old IDs.
 func (s *Service) OnStartup(ctx context.Context) core.Result {
+	s.reclaim()
 	s.registerActions()
+	s.registerUnitActions()
 	return core.Result{OK: true}
 }
 
@@ -69,16 +83,19 @@ func (s *Service) OnStartup(ctx context.Context) core.Result {
 // delivered.
 const shutdownReapWait = 2 * time.Second
 
-// OnShutdown refuses every start from now on (ErrShuttingDown) and stops
-// every process whose group has a member alive: SIGTERM and SIGCONT to the
-// group, its grace period, then SIGKILL to the group. It bounds itself: it
-// returns once every group is empty and every process done, or at the
-// latest shutdownReapWait after the last SIGKILL, whatever ctx it gets
-// (the Core gives it context.Background()). A ctx that ends earlier ends
-// the grace periods with it. It fails, saying how many, if some process
-// was not done in time: its group was not empty, or a handler of its
-// events had not returned.
+// OnShutdown downs every unit first, in reverse dependency order, after
+// which none restarts. It then refuses every start (ErrShuttingDown) and
+// stops every process whose group — every descendant its containment
+// holds — has a member alive: SIGTERM and SIGCONT to every member, its
+// grace period, then SIGKILL. It bounds itself: it returns once every
+// group is empty and every process done, or at the latest
+// shutdownReapWait after the last SIGKILL, whatever ctx it gets (the Core
+// gives it context.Background()). A ctx that ends earlier ends the grace
+// periods with it. It fails, saying how many, if some process was not done
+// in time: its group was not empty, or a handler of its events had not
+// returned. In ContainmentCgroup it then removes the instance's cgroups.
 func (s *Service) OnShutdown(ctx context.Context) core.Result {
+	s.units.shutdown() // units first, in reverse dependency order; none restarts
 	s.table.close()
 	procs := s.table.list(false)
 	var wg sync.WaitGroup
@@ -95,6 +112,9 @@ func (s *Service) OnShutdown(ctx context.Context) core.Result {
 		if !ends.await(p, true, waitCtx.Done()) || p.awaitEnd(waitCtx) != nil {
 			left++
 		}
+	}
+	if s.cgroups != nil {
+		s.cgroups.close()
 	}
 	if left > 0 {
 		return core.Result{Value: fmt.Errorf("process: shutdown: %d of %d processes not done: %w", left, len(procs), context.DeadlineExceeded)}
@@ -119,24 +139,26 @@ func (s *Service) StartWithOptions(ctx context.Context, opts RunOptions) core.Re
 	return core.Result{Value: p, OK: true}
 }
 
-// Run runs command with args to completion; the Result's Value is the
-// combined stdout and stderr. A non-zero exit gives OK false and an
-// *ExitError that still carries the output.
+// Run runs command with args to completion; the Result's Value is its
+// complete output, stdout and stderr through one pipe (as 2>&1), in the
+// order written, like exec.Cmd's CombinedOutput. A non-zero exit gives OK
+// false and an *ExitError that still carries the output.
 func (s *Service) Run(ctx context.Context, command string, args ...string) core.Result {
 	return s.RunWithOptions(ctx, RunOptions{Command: command, Args: args})
 }
 
 // RunWithOptions runs the process described by opts to completion, like
-// Run. Its stdin is opts.Input, or empty.
+// Run. Its stdin is opts.Input, or empty. With opts.OutputLimit, a process
+// that writes more fails with an *OutputTruncatedError (matching
+// ErrOutputTruncated) holding the newest OutputLimit bytes. Once it has
+// returned, the process table keeps the newest Options.BufferSize bytes of
+// the output, as for a started process.
 func (s *Service) RunWithOptions(ctx context.Context, opts RunOptions) core.Result {
 	p, err := s.spawn(ctx, opts, foreground)
 	if err != nil {
 		return core.Result{Value: err}
 	}
-	if err := p.result(); err != nil {
-		return core.Result{Value: err}
-	}
-	return core.Result{Value: p.Output(), OK: true}
+	return p.runResult(opts.OutputLimit, s.bufferSize())
 }
 
 // Get returns the process with the given ID.

@@ -575,7 +575,7 @@ func TestService_Run_GrandchildHoldsOutput_ReturnsPromptly(t *testing.T) {
 func TestProcess_Done_GrandchildHoldsOutput_ClosesPromptly(t *testing.T) {
 	t.Parallel()
 	_, svc := newTestService(t, Options{})
-	p := startProcess(t, svc, RunOptions{Command: "sh", Args: []string{"-c", "sleep 30 & echo hi"}})
+	p := startProcess(t, svc, RunOptions{Command: "sh", Args: []string{"-c", "sleep 30 & echo hi"}, Detach: true})
 	killGroupOnCleanup(t, p.PID)
 
 	waitDone(t, p, i3Watchdog)
@@ -585,7 +585,7 @@ func TestProcess_Done_GrandchildHoldsOutput_ClosesPromptly(t *testing.T) {
 	info := p.Info()
 	assert.Equal(t, StatusExited, info.Status)
 	assert.Equal(t, 0, info.ExitCode)
-	assert.NotEmpty(t, groupMembers(p.PID), "the sleep lives on: the service does not kill a group the leader left")
+	assert.NotEmpty(t, groupMembers(p.PID), "the sleep lives on: the service leaves a detached process's group alone")
 }
 
 // --- Behaviour 8: exit reporting -----------------------------------------

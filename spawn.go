@@ -12,7 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"dappco.re/go/core/process/internal/output"
 	"dappco.re/go/core/process/internal/proc"
 	"dappco.re/go/core/process/internal/watch"
 )
@@ -44,12 +43,13 @@ func (m launchMode) watchMode() watch.Mode {
 	return watch.Park
 }
 
-// start forks the child.
-func (m launchMode) start(prog program, attr *syscall.ProcAttr, dieWithParent bool) (proc.Child, error) {
+// start forks the child. A start waiting for a forking thread is
+// abandoned when ctx ends (a detached child needs none).
+func (m launchMode) start(ctx context.Context, prog program, attr *syscall.ProcAttr, dieWithParent bool) (proc.Child, error) {
 	if m == foreground {
 		return proc.StartHere(prog.path, prog.argv, attr, dieWithParent)
 	}
-	return proc.Start(prog.path, prog.argv, attr, dieWithParent)
+	return proc.Start(ctx, prog.path, prog.argv, attr, dieWithParent)
 }
 
 // spawn starts the child described by opts and registers it. Nothing is
@@ -87,11 +87,14 @@ func (s *Service) spawn(ctx context.Context, opts RunOptions, mode launchMode) (
 // launch forks the child with its streams connected and returns it with
 // its supervisor, ready to run.
 func (s *Service) launch(ctx context.Context, opts RunOptions, mode launchMode) (*Process, *supervisor, error) {
+	id := newID()
+	for s.table.has(id) { // an adopted process's ID, from an earlier instance
+		id = newID()
+	}
 	prog, err := resolve(ctx, opts)
 	if err != nil {
 		return nil, nil, err
 	}
-	id := newID()
 	var outputFile string
 	if opts.Detach {
 		if outputFile, err = s.outputPath(id); err != nil {
@@ -102,24 +105,36 @@ func (s *Service) launch(ctx context.Context, opts RunOptions, mode launchMode) 
 	if err != nil {
 		return nil, nil, fmt.Errorf("supervise: %w", err)
 	}
-	io, err := openStdio(opts, mode.keepsStdin(), outputFile)
+	io, err := openStdio(opts, mode, outputFile)
 	if err != nil {
 		set.Close()
 		return nil, nil, err
 	}
-	attr := &syscall.ProcAttr{Dir: prog.dir, Env: prog.env, Files: io.files(), Sys: io.sys}
-	child, err := mode.start(prog, attr, !opts.Detach)
-	io.closeChild()
+	held, err := s.hold(id, opts.Detach, &prog, io.sys)
 	if err != nil {
+		io.closeChild()
 		io.closeParent()
 		set.Close()
 		removeOutputFile(outputFile)
 		return nil, nil, err
 	}
-	p := s.newProcess(id, opts, child, io, outputFile)
+	attr := &syscall.ProcAttr{Dir: prog.dir, Env: prog.env, Files: io.files(), Sys: io.sys}
+	child, err := mode.start(ctx, prog, attr, !opts.Detach)
+	held.started()
+	io.closeChild()
+	if err != nil {
+		held.discard()
+		io.closeParent()
+		set.Close()
+		removeOutputFile(outputFile)
+		return nil, nil, err
+	}
+	p := s.newProcess(id, opts, mode, child, io, outputFile)
+	p.group.cgroup, p.group.marker = held.cgroup, held.marker(id)
 	sup, err := newSupervisor(p, set, io.outputs, s.broadcast, s.table.retire)
 	if err != nil {
 		proc.Discard(child)
+		held.discard()
 		io.closeParent()
 		set.Close()
 		removeOutputFile(outputFile)
@@ -144,9 +159,13 @@ type program struct {
 }
 
 // resolve works out what to execute for opts, failing fast on what would
-// make the start fail: an empty or missing command, a missing directory,
-// PTY with Detach, or a context that has already ended.
+// make the start fail: a system other than Linux, an empty or missing
+// command, a missing directory, PTY with Detach, or a context that has
+// already ended.
 func resolve(ctx context.Context, opts RunOptions) (program, error) {
+	if err := platformError(runtime.GOOS); err != nil {
+		return program{}, err
+	}
 	switch {
 	case opts.Command == "":
 		return program{}, fmt.Errorf("command is empty")
@@ -226,8 +245,8 @@ func (s *Service) outputPath(id string) (string, error) {
 	return filepath.Join(dir, id+".log"), nil
 }
 
-// newProcess builds the Process for a started child.
-func (s *Service) newProcess(id string, opts RunOptions, child proc.Child, io *stdio, outputFile string) *Process {
+// newProcess builds the Process for a child started in mode.
+func (s *Service) newProcess(id string, opts RunOptions, mode launchMode, child proc.Child, io *stdio, outputFile string) *Process {
 	p := &Process{
 		ID:         id,
 		Command:    opts.Command,
@@ -242,11 +261,11 @@ func (s *Service) newProcess(id string, opts RunOptions, child proc.Child, io *s
 		exited:     make(chan struct{}),
 		done:       make(chan struct{}),
 		group:      group{pidfd: child.PidFD},
+		detached:   opts.Detach,
+		contained:  s.containment,
 		stdin:      io.input,
 	}
-	if !opts.DisableCapture {
-		p.capture = output.NewRing(s.bufferSize())
-	}
+	p.capture = s.newCapture(opts, mode)
 	return p
 }
 

@@ -2,7 +2,6 @@ package process
 
 import (
 	"fmt"
-	"syscall"
 	"time"
 
 	core "dappco.re/go/core"
@@ -44,9 +43,11 @@ func (s state) String() string {
 // exitRecord is how the leader ended; it is set by the exit event.
 type exitRecord struct {
 	at     time.Time
-	code   int    // exit status, or -1
-	signal string // the signal that ended it, if one did
-	err    error  // waiting for it failed: the process failed
+	code   int           // exit status, or -1
+	signal string        // the signal that ended it, if one did
+	err    error         // waiting for it failed: the process failed
+	cpu    time.Duration // the leader's CPU time, with the descendants it waited for
+	maxRSS int64         // the leader's peak resident set, in bytes
 }
 
 // observeExitLocked asks the kernel whether the running leader has exited
@@ -57,19 +58,28 @@ func (p *Process) observeExitLocked() state {
 	if p.state != stateRunning {
 		return p.state
 	}
+	if p.adopted {
+		// Not a child of this program: it has ended when its cgroup is
+		// empty, with an exit status nobody here can know.
+		if p.group.empty(p.PID) {
+			p.exitLocked(exitRecord{code: -1})
+		}
+		return p.state
+	}
 	e, exited, err := proc.Reap(p.PID)
 	switch {
 	case err != nil:
 		p.exitLocked(exitRecord{code: -1, err: fmt.Errorf("process %s: wait: %w", p.ID, err)})
 	case exited:
-		p.exitLocked(exitRecordOf(e.Status))
+		p.exitLocked(exitRecordOf(e))
 	}
 	return p.state
 }
 
-// exitRecordOf turns a wait status into an exit record.
-func exitRecordOf(ws syscall.WaitStatus) exitRecord {
-	rec := exitRecord{code: ws.ExitStatus()}
+// exitRecordOf turns how a reaped child ended into an exit record.
+func exitRecordOf(e proc.Exit) exitRecord {
+	ws := e.Status
+	rec := exitRecord{code: ws.ExitStatus(), cpu: e.CPU(), maxRSS: e.MaxRSS()}
 	if ws.Signaled() {
 		rec.code = -1
 		rec.signal = signalName(ws.Signal())
@@ -85,6 +95,7 @@ func (p *Process) exitLocked(rec exitRecord) {
 		p.exit = rec
 		p.state = stateExited
 		close(p.exited)
+		p.leftoversLocked()
 	default:
 		p.internalError("exit", p.state)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"syscall"
 	"time"
+
+	"dappco.re/go/core/process/internal/proc"
 )
 
 // sendSignal sends sig to the process's group — the leader and, after the
@@ -59,9 +61,7 @@ func (p *Process) stop(ctx context.Context, grace time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, grace)
 	defer cancel()
 	if !ends.await(p, true, ctx.Done()) {
-		p.mu.Lock()
-		_, _ = p.signalLocked(syscall.SIGKILL, true)
-		p.mu.Unlock()
+		p.killAll()
 	}
 	return nil
 }
@@ -77,7 +77,7 @@ func (p *Process) politeStop() error {
 	if !reached {
 		return p.errNotRunning("stop")
 	}
-	_, _ = p.signalLocked(syscall.SIGCONT, false)
+	_, _ = p.signalLocked(proc.SIGCONT, false)
 	return nil
 }
 

@@ -1,10 +1,13 @@
 package proc
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -37,7 +40,7 @@ func start(t *testing.T, argv ...string) Child {
 	defer null.Close()
 	fd := null.Fd()
 	attr := &syscall.ProcAttr{Files: []uintptr{fd, fd, fd}, Sys: &syscall.SysProcAttr{Setpgid: true}}
-	c, err := Start(path, argv, attr, true)
+	c, err := Start(context.Background(), path, argv, attr, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +93,7 @@ func TestStart_PidfdReadableOnceExited_ZombieUntilReaped(t *testing.T) {
 }
 
 func TestStart_MissingProgram_NamesIt(t *testing.T) {
-	_, err := Start("/nonexistent/program", []string{"program"}, &syscall.ProcAttr{}, true)
+	_, err := Start(context.Background(), "/nonexistent/program", []string{"program"}, &syscall.ProcAttr{}, true)
 	if !errors.Is(err, syscall.ENOENT) || !strings.Contains(err.Error(), "/nonexistent/program") {
 		t.Fatalf("err = %v, want ENOENT naming the program", err)
 	}
@@ -172,4 +175,32 @@ func TestIsOwnThread(t *testing.T) {
 	if IsOwnThread(c.PID) {
 		t.Errorf("IsOwnThread(%d) = true for a child", c.PID)
 	}
+}
+
+func TestStart_ContextAlreadyEnded_StartsNothing(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	before := allChildren(t)
+	if _, err := Start(ctx, "/bin/true", []string{"true"}, &syscall.ProcAttr{}, true); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Start with an ended context: %v, want context.Canceled", err)
+	}
+	if after := allChildren(t); !slices.Equal(before, after) {
+		t.Fatalf("a child was started: children %v, then %v", before, after)
+	}
+}
+
+// allChildren returns the children of every thread of this program.
+func allChildren(t *testing.T) []string {
+	t.Helper()
+	tasks, err := filepath.Glob("/proc/self/task/*/children")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []string
+	for _, task := range tasks {
+		data, _ := os.ReadFile(task)
+		pids = append(pids, strings.Fields(string(data))...)
+	}
+	slices.Sort(pids)
+	return pids
 }

@@ -3,13 +3,15 @@
 package proc
 
 import (
+	"context"
 	"errors"
 	"syscall"
+	"time"
 )
 
 // Start reports that managing child processes needs Linux (pidfds and the
 // parent-death signal).
-func Start(path string, argv []string, attr *syscall.ProcAttr, dieWithParent bool) (Child, error) {
+func Start(ctx context.Context, path string, argv []string, attr *syscall.ProcAttr, dieWithParent bool) (Child, error) {
 	return Child{}, errors.ErrUnsupported
 }
 
@@ -41,3 +43,40 @@ func ThreadID() int { return 0 }
 
 // Discard is never reached outside Linux.
 func Discard(c Child) {}
+
+// BecomeSubreaper does nothing outside Linux, where no process is ever
+// started.
+func BecomeSubreaper() error { return nil }
+
+// Children finds no child outside Linux.
+func Children() []int { return nil }
+
+// Strays finds no orphan outside Linux.
+func Strays(marker string, skip func(pid int) bool) []int { return nil }
+
+// SignalStray is never reached outside Linux.
+func SignalStray(pid int, sig syscall.Signal) error { return errors.ErrUnsupported }
+
+// StartTime is not known outside Linux.
+func StartTime(pid int) (uint64, error) { return 0, errors.ErrUnsupported }
+
+// Usage is not known outside Linux.
+func Usage(pid int) (cpu time.Duration, peakRSS int64) { return 0, 0 }
+
+// CPU is not known outside Linux.
+func (e Exit) CPU() time.Duration { return 0 }
+
+// MaxRSS is not known outside Linux.
+func (e Exit) MaxRSS() int64 { return 0 }
+
+// Kill is never reached outside Linux.
+func Kill(pid int, sig syscall.Signal) error { return errors.ErrUnsupported }
+
+// Exists answers no outside Linux, where no process is ever started.
+func Exists(pid int) bool { return false }
+
+// ClosePidfd is never reached outside Linux.
+func ClosePidfd(pidfd int) error { return errors.ErrUnsupported }
+
+// SIGCONT is Linux's number, never sent outside Linux.
+const SIGCONT = syscall.Signal(0x12)

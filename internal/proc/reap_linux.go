@@ -1,6 +1,9 @@
 package proc
 
-import "syscall"
+import (
+	"syscall"
+	"time"
+)
 
 // Reap reaps the child pid if it has exited, without waiting for it, and
 // reports whether it had. After a successful Reap the PID may be reused:
@@ -30,3 +33,26 @@ func Discard(c Child) {
 	_, _, _ = reap(c.PID, 0)
 	syscall.Close(c.PidFD)
 }
+
+// CPU returns the CPU time, user and system, of the reaped child and of the
+// descendants it waited for.
+func (e Exit) CPU() time.Duration {
+	return time.Duration(e.Usage.Utime.Nano() + e.Usage.Stime.Nano())
+}
+
+// MaxRSS returns the reaped child's peak resident set, in bytes.
+func (e Exit) MaxRSS() int64 {
+	return e.Usage.Maxrss * 1024 // Linux reports kilobytes
+}
+
+// Kill sends sig to process pid, by its number.
+func Kill(pid int, sig syscall.Signal) error { return syscall.Kill(pid, sig) }
+
+// Exists reports whether a process, or a zombie, has the PID.
+func Exists(pid int) bool { return syscall.Kill(pid, 0) != syscall.ESRCH }
+
+// ClosePidfd closes a pidfd.
+func ClosePidfd(pidfd int) error { return syscall.Close(pidfd) }
+
+// SIGCONT continues a stopped process.
+const SIGCONT = syscall.SIGCONT

@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"context"
 	"errors"
 	"os"
 	"runtime"
@@ -14,14 +15,19 @@ import (
 //
 // Linux delivers the parent-death signal when the thread that forked the
 // child exits, not the process (golang/go#27505), so such children are
-// forked from one OS thread that is locked and never exits.
-func Start(path string, argv []string, attr *syscall.ProcAttr, dieWithParent bool) (Child, error) {
+// forked from a small pool of OS threads that are locked and never exit,
+// as many as GOMAXPROCS (at most maxForkers), which fork in parallel. A
+// start waiting for one of them is abandoned, with ctx's error, when ctx
+// ends.
+func Start(ctx context.Context, path string, argv []string, attr *syscall.ProcAttr, dieWithParent bool) (Child, error) {
 	if !dieWithParent {
 		return forkExec(path, argv, attr, false)
 	}
 	var c Child
 	var err error
-	onForkingThread(func() { c, err = forkExec(path, argv, attr, true) })
+	if qerr := onForkingThread(ctx, func() { c, err = forkExec(path, argv, attr, true) }); qerr != nil {
+		return Child{}, qerr
+	}
 	return c, err
 }
 
@@ -62,23 +68,39 @@ func forkExec(path string, argv []string, attr *syscall.ProcAttr, dieWithParent 
 	return Child{PID: pid, PidFD: pidfd}, nil
 }
 
-var forker struct {
+// maxForkers bounds the forking threads.
+const maxForkers = 8
+
+var forkers struct {
 	once     sync.Once
 	requests chan func()
 }
 
-// onForkingThread runs fn on the forking thread and returns once it has.
-func onForkingThread(fn func()) {
-	forker.once.Do(func() {
-		forker.requests = make(chan func())
-		go forkLoop(forker.requests)
+// onForkingThread runs fn on one of the forking threads and returns once
+// it has, or returns ctx's error, without running fn, if ctx ends before a
+// forking thread takes it.
+func onForkingThread(ctx context.Context, fn func()) error {
+	forkers.once.Do(func() {
+		forkers.requests = make(chan func())
+		for range min(max(runtime.GOMAXPROCS(0), 1), maxForkers) {
+			go forkLoop(forkers.requests)
+		}
 	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	done := make(chan struct{})
-	forker.requests <- func() {
+	request := func() {
 		defer close(done)
 		fn()
 	}
+	select {
+	case forkers.requests <- request:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	<-done
+	return nil
 }
 
 func forkLoop(requests <-chan func()) {

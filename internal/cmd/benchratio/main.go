@@ -1,12 +1,12 @@
 // Command benchratio runs the process service's benchmarks next to raw
 // os/exec and prints the medians, the ratios and whether each meets its
-// target (DESIGN.md §6):
+// target (docs/architecture.md, "Performance"):
 //
 //	go run ./internal/cmd/benchratio [-count 3] [-benchtime 1s] [-v]
 //
 // It runs, in the repository root,
 //
-//	go test -run '^$' -bench '^Benchmark(Spawn|Stream|Dispatch|Idle)$' -count N -benchmem
+//	go test -run '^$' -bench '^Benchmark(Spawn|SpawnParallel|Stream|Dispatch|Idle|KillTree)$' -count N -benchmem
 //
 // A missed target is reported, not an error: the exit code is 0 unless the
 // benchmarks failed to run or gave no result.
@@ -27,7 +27,7 @@ import (
 
 const modulePath = "dappco.re/go/core/process"
 
-const benchPattern = "^Benchmark(Spawn|Stream|Dispatch|Idle)$"
+const benchPattern = "^Benchmark(Spawn|SpawnParallel|Stream|Dispatch|Idle|KillTree)$"
 
 func main() {
 	count := flag.Int("count", 3, "runs of each benchmark (the report shows medians)")

@@ -25,6 +25,10 @@ BenchmarkStream/process-2    	       7	 163653488 ns/op	 410.07 MB/s	123003973 B
 BenchmarkStream/process-2    	       7	 173653488 ns/op	 300.00 MB/s	123003973 B/op	 1864285 allocs/op
 BenchmarkDispatch-2          	57889820	        19.94 ns/op	       0 B/op	       0 allocs/op
 BenchmarkIdle-2              	       7	 152048792 ns/op	      2496 heap-B/proc	 2686274 B/op	   24521 allocs/op
+BenchmarkSpawnParallel/raw-2     	    1767	    700000 ns/op
+BenchmarkSpawnParallel/process-2 	    1195	    800000 ns/op
+BenchmarkKillTree/cgroup-2   	     200	   3763406 ns/op	         0.6693 ms/kill-tree
+BenchmarkKillTree/group-2    	     200	   6542367 ns/op	        22.659 ms/kill-tree
 --- FAIL: BenchmarkSomethingElse
 PASS
 ok  	dappco.re/go/core/process	5.557s
@@ -33,7 +37,7 @@ ok  	dappco.re/go/core/process	5.557s
 func TestParse_SampleOutput_GroupsValuesByBenchmarkAndUnit(t *testing.T) {
 	res, err := parse(strings.NewReader(sample))
 	require.NoError(t, err)
-	assert.Len(t, res, 6)
+	assert.Len(t, res, 10)
 	assert.Equal(t, []float64{558346, 600000, 500000}, res["BenchmarkSpawn/raw"]["ns/op"])
 	assert.Equal(t, []float64{751.65, 700}, res["BenchmarkStream/raw"]["MB/s"])
 	assert.Equal(t, []float64{0}, res["BenchmarkDispatch"]["allocs/op"])
@@ -68,21 +72,28 @@ func TestEvaluate_Sample_ComputesRatiosAndVerdicts(t *testing.T) {
 	require.NoError(t, err)
 	rows, err := evaluate(res)
 	require.NoError(t, err)
-	require.Len(t, rows, 4)
+	require.Len(t, rows, 7)
 
 	spawn := rows[0]
 	assert.Equal(t, "spawn", spawn.name)
 	assert.Equal(t, "1.07x", spawn.ratio) // 600000 / 558346
 	assert.True(t, spawn.pass)
 
-	stream := rows[1]
+	parallel := rows[1]
+	assert.Equal(t, "0.88x", parallel.ratio) // 700000 / 800000
+	assert.False(t, parallel.pass)
+
+	stream := rows[2]
 	assert.Equal(t, "0.49x", stream.ratio) // 355.035 / 725.825
 	assert.False(t, stream.pass)
 
-	assert.Equal(t, "dispatch", rows[2].name)
-	assert.True(t, rows[2].pass)
-	assert.Equal(t, "idle", rows[3].name)
+	assert.Equal(t, "dispatch", rows[3].name)
 	assert.True(t, rows[3].pass)
+	assert.Equal(t, "idle", rows[4].name)
+	assert.True(t, rows[4].pass)
+	assert.Equal(t, "kill-tree (cgroup)", rows[5].name)
+	assert.True(t, rows[5].pass, "0.67 ms")
+	assert.False(t, rows[6].pass, "22.66 ms")
 
 	var b strings.Builder
 	require.NoError(t, write(&b, rows))

@@ -1,0 +1,223 @@
+package proc
+
+import (
+	"bytes"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+const prSetChildSubreaper = 36 // prctl(2) PR_SET_CHILD_SUBREAPER
+
+var subreaper struct {
+	once sync.Once
+	err  error
+}
+
+// BecomeSubreaper makes this program the subreaper of its descendants: an
+// orphan among them is re-parented to this program instead of to init, so
+// it can still be found (Strays) and signalled. Once it is, a sweeper reaps
+// such re-parented descendants when they exit — but never a child that
+// some part of this program holds a pidfd for (every child started by
+// os/exec or by this package), whose waiter reaps it.
+func BecomeSubreaper() error {
+	subreaper.once.Do(func() {
+		if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0); errno != 0 {
+			subreaper.err = os.NewSyscallError("prctl PR_SET_CHILD_SUBREAPER", errno)
+			return
+		}
+		chld := make(chan os.Signal, 1)
+		signal.Notify(chld, syscall.SIGCHLD)
+		go sweep(chld)
+	})
+	return subreaper.err
+}
+
+// sweep reaps exited orphans each time a child exits.
+func sweep(chld <-chan os.Signal) {
+	for range chld {
+		reapOrphans()
+	}
+}
+
+// reapOrphans reaps the exited children of this program that nobody in it
+// waits for.
+func reapOrphans() {
+	var zombies []int
+	for _, pid := range Children() {
+		if state, _, ok := readStat(strconv.Itoa(pid), make([]byte, 512)); ok && state == 'Z' {
+			zombies = append(zombies, pid)
+		}
+	}
+	if len(zombies) == 0 {
+		return
+	}
+	held := pidfdTargets()
+	for _, pid := range zombies {
+		if !held[pid] {
+			_, _, _ = reap(pid, syscall.WNOHANG)
+		}
+	}
+}
+
+// Children returns the PIDs of the children of this program's main thread:
+// every orphan re-parented to this program is one (the kernel gives an
+// orphan to the first live thread of its subreaper), as are the children
+// the main thread started itself.
+func Children() []int {
+	data, err := os.ReadFile("/proc/self/task/" + strconv.Itoa(os.Getpid()) + "/children")
+	if err != nil {
+		return nil
+	}
+	var pids []int
+	for _, f := range bytes.Fields(data) {
+		if pid, err := strconv.Atoi(string(f)); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// pidfdTargets returns the PIDs that descriptors of this program refer to
+// as pidfds.
+func pidfdTargets() map[int]bool {
+	held := make(map[int]bool)
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return held
+	}
+	for _, fd := range fds {
+		link, err := os.Readlink("/proc/self/fd/" + fd.Name())
+		if err != nil || link != "anon_inode:[pidfd]" {
+			continue
+		}
+		info, err := os.ReadFile("/proc/self/fdinfo/" + fd.Name())
+		if err != nil {
+			continue
+		}
+		for line := range bytes.Lines(info) {
+			if v, ok := bytes.CutPrefix(line, []byte("Pid:")); ok {
+				if pid, err := strconv.Atoi(string(bytes.TrimSpace(v))); err == nil {
+					held[pid] = true
+				}
+			}
+		}
+	}
+	return held
+}
+
+// Strays returns the live children of this program, re-parented to it as
+// its descendants' orphans, whose environment has marker (a "KEY=value"
+// item) and which are not in skip.
+func Strays(marker string, skip func(pid int) bool) []int {
+	var out []int
+	for _, pid := range Children() {
+		if !skip(pid) && hasEnv(pid, []byte(marker)) {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// execWindow bounds how long hasEnv waits for a process in the middle of
+// an exec, whose environment reads as empty meanwhile.
+const execWindow = 5 * time.Millisecond
+
+// hasEnv reports whether process pid's environment has item.
+func hasEnv(pid int, item []byte) bool {
+	path := "/proc/" + strconv.Itoa(pid) + "/environ"
+	for deadline := time.Now().Add(execWindow); ; {
+		env, err := os.ReadFile(path)
+		if err != nil {
+			return false
+		}
+		if len(env) > 0 {
+			for kv := range bytes.SplitSeq(env, []byte{0}) {
+				if bytes.Equal(kv, item) {
+					return true
+				}
+			}
+			return false
+		}
+		// Empty: an exec is replacing the process's memory, or it has
+		// exited, or its environment is empty.
+		if state, _, ok := readStat(strconv.Itoa(pid), make([]byte, 512)); !ok || state == 'Z' || time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(50 * time.Microsecond)
+	}
+}
+
+// StartTime returns when process pid started, in clock ticks after boot:
+// with its PID, it names a process that no reuse of the PID can be taken
+// for.
+func StartTime(pid int) (uint64, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	end := bytes.LastIndexByte(data, ')')
+	if end < 0 {
+		return 0, syscall.EINVAL
+	}
+	// After the command: state is field 3, starttime field 22.
+	fields := bytes.Fields(data[end+1:])
+	if len(fields) < 20 {
+		return 0, syscall.EINVAL
+	}
+	return strconv.ParseUint(string(fields[19]), 10, 64)
+}
+
+// SignalStray sends sig through a pidfd to pid, if pid is still a child of
+// this program, and to the process group it leads, if it leads one. It
+// reports ESRCH when pid is not a child of this program.
+func SignalStray(pid int, sig syscall.Signal) error {
+	pidfd, _, errno := syscall.Syscall(sysPidfdOpen, uintptr(pid), 0, 0)
+	if errno != 0 {
+		return errno
+	}
+	defer syscall.Close(int(pidfd))
+	ppid, pgrp, err := parentAndGroup(pid)
+	if err != nil || ppid != os.Getpid() {
+		return syscall.ESRCH
+	}
+	group := pgrp == pid
+	flags := uintptr(0)
+	if group {
+		flags = pidfdSignalProcessGroup
+	}
+	_, _, errno = syscall.Syscall6(sysPidfdSendSignal, pidfd, uintptr(sig), 0, flags, 0, 0)
+	if errno == syscall.EINVAL && group {
+		_, _, errno = syscall.Syscall6(sysPidfdSendSignal, pidfd, uintptr(sig), 0, 0, 0, 0)
+	}
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+const sysPidfdOpen = 434 // pidfd_open(2), the same number on every Linux architecture
+
+// parentAndGroup returns the parent PID and the process group of pid.
+func parentAndGroup(pid int) (ppid, pgrp int, err error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, 0, err
+	}
+	end := bytes.LastIndexByte(data, ')')
+	if end < 0 {
+		return 0, 0, syscall.EINVAL
+	}
+	fields := bytes.Fields(data[end+1:]) // state ppid pgrp ...
+	if len(fields) < 3 {
+		return 0, 0, syscall.EINVAL
+	}
+	if ppid, err = strconv.Atoi(string(fields[1])); err != nil {
+		return 0, 0, err
+	}
+	pgrp, err = strconv.Atoi(string(fields[2]))
+	return ppid, pgrp, err
+}

@@ -1,0 +1,68 @@
+package process
+
+import (
+	"sync"
+
+	core "dappco.re/go/core"
+
+	"dappco.re/go/core/process/internal/cgroup"
+)
+
+// remover removes, on a goroutine of its own, cgroups with no member left
+// that nothing needs any more, so that neither a Run nor a supervisor waits
+// for the kernel to tear a cgroup down. The goroutine runs while there is
+// work.
+type remover struct {
+	mu      sync.Mutex
+	queue   []cgroup.Group
+	running bool
+	idle    sync.Cond // broadcast when the queue has been emptied
+}
+
+// cgroupRemover is the remover of this program.
+var cgroupRemover remover
+
+// remove queues g for removal.
+func (r *remover) remove(g cgroup.Group) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.queue = append(r.queue, g)
+	if !r.running {
+		r.running = true
+		go r.run()
+	}
+}
+
+// run removes the queued cgroups until there are none.
+func (r *remover) run() {
+	r.mu.Lock()
+	for len(r.queue) > 0 {
+		g := r.queue[0]
+		r.queue = r.queue[1:]
+		r.mu.Unlock()
+		if err := g.Remove(); err != nil {
+			core.Warn("process: remove cgroup", "cgroup", g.Dir(), "err", err)
+		}
+		r.mu.Lock()
+	}
+	r.running = false
+	r.idleCond().Broadcast()
+	r.mu.Unlock()
+}
+
+// flush returns once every cgroup queued so far has been removed.
+func (r *remover) flush() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for r.running {
+		r.idleCond().Wait()
+	}
+}
+
+// idleCond returns the condition, tied to the lock; the caller holds it.
+func (r *remover) idleCond() *sync.Cond {
+	if r.idle.L == nil {
+		r.idle.L = &r.mu
+	}
+	return &r.idle
+}
