@@ -140,7 +140,7 @@ func newCgroupHome(program string) (*cgroupHome, error) {
 		return nil, err
 	}
 	name := self + "." + strconv.FormatInt(instances.Add(1), 10)
-	return &cgroupHome{base: base, instance: base.Child(name)}, nil
+	return &cgroupHome{base: base, instance: base.Child(name), pool: true}, nil
 }
 
 // programName names this program in cgroup names: the base name it was
@@ -190,10 +190,7 @@ func instanceAlive(name string) bool {
 // leaf returns a cgroup, with no member, for a new process, and opens it
 // for the child to start in.
 func (h *cgroupHome) leaf(id string, detached bool) (*leafCgroup, *os.File, error) {
-	h.once.Do(func() {
-		h.err = h.instance.Make()
-		h.pool = true
-	})
+	h.once.Do(func() { h.err = h.instance.Make() })
 	if h.err != nil {
 		return nil, nil, h.err
 	}

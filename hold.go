@@ -12,6 +12,7 @@ import (
 type holding struct {
 	cgroup *leafCgroup // ContainmentCgroup: the cgroup it starts in
 	dir    *os.File    // the cgroup's directory, open until the child has started
+	marker string      // ContainmentGroup: the environment item it carries
 }
 
 // hold prepares the containment of process id, whose child is about to
@@ -20,8 +21,9 @@ type holding struct {
 // by which its orphans are recognised.
 func (s *Service) hold(id string, detached bool, prog *program, sys *syscall.SysProcAttr) (holding, error) {
 	if s.cgroups == nil {
-		prog.env = mergeEnv(prog.env, []string{groupMarker(id)})
-		return holding{}, nil
+		marker := groupMarkerEnv + "=" + id
+		prog.env = mergeEnv(prog.env, []string{marker})
+		return holding{marker: marker}, nil
 	}
 	l, dir, err := s.cgroups.leaf(id, detached)
 	if err != nil {
@@ -29,19 +31,6 @@ func (s *Service) hold(id string, detached bool, prog *program, sys *syscall.Sys
 	}
 	cgroup.StartIn(sys, dir)
 	return holding{cgroup: l, dir: dir}, nil
-}
-
-// groupMarker is the environment item that marks the descendants of
-// process id in ContainmentGroup.
-func groupMarker(id string) string { return groupMarkerEnv + "=" + id }
-
-// marker returns the environment item of the holding's process, if it has
-// one.
-func (h holding) marker(id string) string {
-	if h.cgroup != nil {
-		return ""
-	}
-	return groupMarker(id)
 }
 
 // started releases what only the start needed.

@@ -13,10 +13,9 @@ import (
 // for the kernel to tear a cgroup down. The goroutine runs while there is
 // work.
 type remover struct {
-	mu      sync.Mutex
-	queue   []cgroup.Group
-	running bool
-	idle    sync.Cond // broadcast when the queue has been emptied
+	mu    sync.Mutex
+	queue []cgroup.Group
+	idle  chan struct{} // closed when the goroutine ends; nil while none runs
 }
 
 // cgroupRemover is the remover of this program.
@@ -27,14 +26,14 @@ func (r *remover) remove(g cgroup.Group) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.queue = append(r.queue, g)
-	if !r.running {
-		r.running = true
-		go r.run()
+	if r.idle == nil {
+		r.idle = make(chan struct{})
+		go r.run(r.idle)
 	}
 }
 
-// run removes the queued cgroups until there are none.
-func (r *remover) run() {
+// run removes the queued cgroups until there are none, then closes idle.
+func (r *remover) run(idle chan struct{}) {
 	r.mu.Lock()
 	for len(r.queue) > 0 {
 		g := r.queue[0]
@@ -45,24 +44,17 @@ func (r *remover) run() {
 		}
 		r.mu.Lock()
 	}
-	r.running = false
-	r.idleCond().Broadcast()
+	r.idle = nil
 	r.mu.Unlock()
+	close(idle)
 }
 
 // flush returns once every cgroup queued so far has been removed.
 func (r *remover) flush() {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	for r.running {
-		r.idleCond().Wait()
+	idle := r.idle
+	r.mu.Unlock()
+	if idle != nil {
+		<-idle
 	}
-}
-
-// idleCond returns the condition, tied to the lock; the caller holds it.
-func (r *remover) idleCond() *sync.Cond {
-	if r.idle.L == nil {
-		r.idle.L = &r.mu
-	}
-	return &r.idle
 }

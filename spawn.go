@@ -130,7 +130,7 @@ func (s *Service) launch(ctx context.Context, opts RunOptions, mode launchMode) 
 		return nil, nil, err
 	}
 	p := s.newProcess(id, opts, mode, child, io, outputFile)
-	p.group.cgroup, p.group.marker = held.cgroup, held.marker(id)
+	p.group.cgroup, p.group.marker = held.cgroup, held.marker
 	sup, err := newSupervisor(p, set, io.outputs, s.broadcast, s.table.retire)
 	if err != nil {
 		proc.Discard(child)

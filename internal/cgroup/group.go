@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -206,7 +207,7 @@ func (g Group) Signal(sig syscall.Signal) (int, error) {
 // holds reports whether pid is in g or in a cgroup under it.
 func (g Group) holds(pid int) bool {
 	path, err := PathOf(pid)
-	return err == nil && (path == g.path || len(path) > len(g.path) && path[:len(g.path)] == g.path && path[len(g.path)] == '/')
+	return err == nil && (path == g.path || strings.HasPrefix(path, g.path+"/"))
 }
 
 // PathOf returns the cgroup v2 path of process pid, as /proc/<pid>/cgroup

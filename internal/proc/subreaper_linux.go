@@ -122,14 +122,19 @@ func Strays(marker string, skip func(pid int) bool) []int {
 	return out
 }
 
-// execWindow bounds how long hasEnv waits for a process in the middle of
-// an exec, whose environment reads as empty meanwhile.
-const execWindow = 5 * time.Millisecond
+// execLimit bounds how long hasEnv waits for a process to finish an exec
+// (whose environment reads as empty meanwhile): a process stopped in the
+// middle of one would otherwise hold it for ever.
+const execLimit = time.Second
 
-// hasEnv reports whether process pid's environment has item.
+// hasEnv reports whether process pid's environment has item. An exec
+// makes the environment read as empty twice over: while the new memory map
+// is being set up, and when the read began on the old one. So an empty
+// read is tried again while the process is in an exec, and a few times
+// after.
 func hasEnv(pid int, item []byte) bool {
 	path := "/proc/" + strconv.Itoa(pid) + "/environ"
-	for deadline := time.Now().Add(execWindow); ; {
+	for tries, deadline := 0, time.Now().Add(execLimit); ; tries++ {
 		env, err := os.ReadFile(path)
 		if err != nil {
 			return false
@@ -142,13 +147,32 @@ func hasEnv(pid int, item []byte) bool {
 			}
 			return false
 		}
-		// Empty: an exec is replacing the process's memory, or it has
-		// exited, or its environment is empty.
-		if state, _, ok := readStat(strconv.Itoa(pid), make([]byte, 512)); !ok || state == 'Z' || time.Now().After(deadline) {
-			return false
+		if (tries >= 3 && !execing(pid)) || time.Now().After(deadline) {
+			return false // an empty environment, or gone
 		}
 		time.Sleep(50 * time.Microsecond)
 	}
+}
+
+// execing reports whether process pid is in the middle of an exec: alive,
+// with a new memory map whose environment is not yet set up (env_end, field
+// 51 of /proc/<pid>/stat, is 0). A process whose environment is merely
+// empty has env_end set.
+func execing(pid int) bool {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	end := bytes.LastIndexByte(data, ')')
+	if end < 0 {
+		return false
+	}
+	fields := bytes.Fields(data[end+1:]) // from field 3, the state
+	const envEnd = 51 - 3
+	if len(fields) <= envEnd || fields[0][0] == 'Z' || fields[0][0] == 'X' {
+		return false
+	}
+	return string(fields[envEnd]) == "0"
 }
 
 // StartTime returns when process pid started, in clock ticks after boot:
