@@ -30,7 +30,13 @@ import (
 // process still running.
 func benchCore(b *testing.B) (*core.Core, *Service) {
 	b.Helper()
-	c := core.New(core.WithService(Register))
+	return benchCoreWith(b, Options{})
+}
+
+// benchCoreWith is benchCore with the service's options.
+func benchCoreWith(b *testing.B, opts Options) (*core.Core, *Service) {
+	b.Helper()
+	c := core.New(core.WithService(NewService(opts)))
 	svc, ok := core.ServiceFor[*Service](c, "process")
 	if !ok {
 		b.Fatal("process service not registered")
@@ -82,7 +88,9 @@ func streamCommand() (string, []string) {
 
 // BenchmarkStream: one op is a child writing 64 MiB of lines to stdout and
 // exiting. raw drains the pipe into io.Discard; process captures the
-// output and broadcasts each line to one ActionProcessOutput listener.
+// output and broadcasts each line to one ActionProcessOutput listener;
+// capture only captures it, with no line events. All three report the CPU
+// time this program spent per op (cpu-ms/op).
 func BenchmarkStream(b *testing.B) {
 	if len(streamLine) != 71 {
 		b.Fatalf("stream line is %d characters, want 71", len(streamLine))
@@ -90,6 +98,7 @@ func BenchmarkStream(b *testing.B) {
 	name, args := streamCommand()
 	b.Run("raw", func(b *testing.B) {
 		b.SetBytes(streamBytes)
+		defer reportOwnCPU(b)()
 		for b.Loop() {
 			cmd := exec.Command(name, args...)
 			stdout, err := cmd.StdoutPipe()
@@ -124,6 +133,7 @@ func BenchmarkStream(b *testing.B) {
 		opts := RunOptions{Command: name, Args: args}
 		checked := false
 		b.SetBytes(streamBytes)
+		defer reportOwnCPU(b)()
 		for b.Loop() {
 			lines.Store(0)
 			r := svc.StartWithOptions(ctx, opts)
@@ -146,6 +156,48 @@ func BenchmarkStream(b *testing.B) {
 			}
 		}
 	})
+	b.Run("capture", func(b *testing.B) {
+		// Nobody receives lines (Options.DisableOutputEvents, no OnOutput):
+		// the output is only captured.
+		_, svc := benchCoreWith(b, Options{DisableOutputEvents: true})
+		ctx := context.Background()
+		opts := RunOptions{Command: name, Args: args}
+		b.SetBytes(streamBytes)
+		defer reportOwnCPU(b)()
+		for b.Loop() {
+			r := svc.StartWithOptions(ctx, opts)
+			if !r.OK {
+				b.Fatal(r.Value)
+			}
+			p := r.Value.(*Process)
+			if err := p.Wait(); err != nil {
+				b.Fatal(err)
+			}
+			if out := p.Output(); len(out) != DefaultBufferSize {
+				b.Fatalf("captured %d bytes, want the last %d", len(out), DefaultBufferSize)
+			}
+		}
+	})
+}
+
+// reportOwnCPU starts counting the CPU time this program (not its
+// children) spends; the function it returns reports it per op as
+// cpu-ms/op. On a busy machine it says more about the cost of reading a
+// stream than the elapsed time does.
+func reportOwnCPU(b *testing.B) func() {
+	start := ownCPU()
+	return func() {
+		b.ReportMetric(float64(ownCPU()-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	}
+}
+
+// ownCPU is the user and system time this program has used so far.
+func ownCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // streamTail returns the last n bytes of the stream the child writes.
@@ -182,23 +234,29 @@ const idleChildren = 200
 // BenchmarkIdle: one op starts idleChildren `sleep 300` children through the
 // service, measures the Go heap they hold while all are running, then kills
 // them and checks that none survives. It reports the heap growth per child
-// as heap-B/proc (the mean over the b.N ops). One op takes about as long as
+// as heap-B/proc and the descriptors the manager holds per child as
+// fds/proc (means over the b.N ops). One op takes about as long as
 // idleChildren spawns, so b.N stays small; -benchtime 1x runs it once.
 func BenchmarkIdle(b *testing.B) {
 	_, svc := benchCore(b)
 	ctx := context.Background()
-	var total float64
+	var heap, fds float64
 	for i := 0; i < b.N; i++ {
-		total += idleRound(b, svc, ctx)
+		h, f := idleRound(b, svc, ctx)
+		heap += h
+		fds += f
 	}
-	b.ReportMetric(total/float64(b.N), "heap-B/proc")
+	b.ReportMetric(heap/float64(b.N), "heap-B/proc")
+	b.ReportMetric(fds/float64(b.N), "fds/proc")
 }
 
-// idleRound is one op of BenchmarkIdle; it returns heap bytes per child.
-func idleRound(b *testing.B, svc *Service, ctx context.Context) float64 {
+// idleRound is one op of BenchmarkIdle; it returns the heap bytes and the
+// descriptors the manager holds per child.
+func idleRound(b *testing.B, svc *Service, ctx context.Context) (heap, fds float64) {
 	b.StopTimer()
 	svc.Clear() // finished processes of earlier rounds are not the baseline
 	before := heapAfterGC()
+	fdsBefore := openFDs(b)
 	b.StartTimer()
 
 	procs := make([]*Process, 0, idleChildren)
@@ -221,6 +279,7 @@ func idleRound(b *testing.B, svc *Service, ctx context.Context) float64 {
 		}
 	}
 	after := heapAfterGC()
+	fdsAfter := openFDs(b)
 	runtime.KeepAlive(procs)
 	b.StartTimer()
 
@@ -237,7 +296,7 @@ func idleRound(b *testing.B, svc *Service, ctx context.Context) float64 {
 			b.Fatalf("pid %d did not end within 30s of SIGKILL", p.PID)
 		}
 	}
-	return float64(int64(after)-int64(before)) / idleChildren
+	return float64(int64(after)-int64(before)) / idleChildren, float64(fdsAfter-fdsBefore) / idleChildren
 }
 
 // heapAfterGC returns the live heap once the garbage collector has run.

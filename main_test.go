@@ -53,6 +53,9 @@ func leakOptions() []goleak.Option {
 		// The subreaper's sweeper (ContainmentGroup) reaps orphans for the
 		// life of the program.
 		goleak.IgnoreAnyFunction("dappco.re/go/core/process/internal/proc.sweep"),
+		// One goroutine waits, for the life of the program, on the epoll
+		// instance every background process's supervisor shares.
+		goleak.IgnoreAnyFunction("dappco.re/go/core/process/internal/watch.(*hub).loop"),
 	}
 }
 

@@ -41,6 +41,12 @@ type Options struct {
 	// process groups elsewhere. ContainmentCgroup fails the factory when
 	// cgroups cannot be made.
 	Containment Containment
+	// DisableOutputEvents stops the broadcast of ActionProcessOutput: each
+	// line then goes only to its process's RunOptions.OnOutput, and the
+	// output of a process without one is captured and copied to its
+	// writers without being split into lines, at no cost per line. The
+	// other process events are still broadcast.
+	DisableOutputEvents bool
 }
 
 // withDefaults fills zero (or negative) fields with the defaults.

@@ -131,7 +131,7 @@ func (s *Service) launch(ctx context.Context, opts RunOptions, mode launchMode) 
 	}
 	p := s.newProcess(id, opts, mode, child, io, outputFile)
 	p.group.cgroup, p.group.marker = held.cgroup, held.marker
-	sup, err := newSupervisor(p, set, io.outputs, s.broadcast, s.table.retire)
+	sup, err := newSupervisor(p, set, io.outputs, !s.Options().DisableOutputEvents, s.broadcast, s.table.retire)
 	if err != nil {
 		proc.Discard(child)
 		held.discard()

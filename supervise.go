@@ -48,8 +48,10 @@ type stream struct {
 }
 
 // newSupervisor watches the leader's pidfd and the output sources in set,
-// which the supervisor then owns, as it owns the sources.
-func newSupervisor(p *Process, set *watch.Set, sources []outputSource,
+// which the supervisor then owns, as it owns the sources. Lines are
+// broadcast through notify when broadcastLines is set; a stream whose
+// lines nobody receives is not split into lines at all.
+func newSupervisor(p *Process, set *watch.Set, sources []outputSource, broadcastLines bool,
 	notify func(core.Message), ended func(*Process)) (*supervisor, error) {
 	s := &supervisor{p: p, set: set, pidfd: p.group.pidfd, notify: notify, ended: ended}
 	if err := set.Add(s.pidfd); err != nil {
@@ -62,14 +64,19 @@ func newSupervisor(p *Process, set *watch.Set, sources []outputSource,
 			if st.onLine != nil {
 				p.callOnOutput(st.onLine, msg)
 			}
-			notify(msg)
+			if broadcastLines {
+				notify(msg)
+			}
 		}
+		split := broadcastLines || st.onLine != nil
 		st.consume = func(chunk []byte) {
 			p.record(chunk)
 			if st.copyTo != nil {
 				st.copyOut(p, chunk)
 			}
-			st.lines.Feed(chunk, st.emit)
+			if split {
+				st.lines.Feed(chunk, st.emit)
+			}
 		}
 		if err := set.Add(st.fd); err != nil {
 			return nil, err

@@ -8,7 +8,7 @@ import (
 )
 
 // chunkSize is the largest chunk ReadReady hands to its callback.
-const chunkSize = 32 << 10
+const chunkSize = 64 << 10
 
 var chunks = sync.Pool{New: func() any { b := make([]byte, chunkSize); return &b }}
 

@@ -24,7 +24,7 @@ BenchmarkStream/raw-2        	      12	  99282656 ns/op	 700.00 MB/s	    7356 B/
 BenchmarkStream/process-2    	       7	 163653488 ns/op	 410.07 MB/s	123003973 B/op	 1864285 allocs/op
 BenchmarkStream/process-2    	       7	 173653488 ns/op	 300.00 MB/s	123003973 B/op	 1864285 allocs/op
 BenchmarkDispatch-2          	57889820	        19.94 ns/op	       0 B/op	       0 allocs/op
-BenchmarkIdle-2              	       7	 152048792 ns/op	      2496 heap-B/proc	 2686274 B/op	   24521 allocs/op
+BenchmarkIdle-2              	       7	 152048792 ns/op	      2496 heap-B/proc	         4.000 fds/proc	 2686274 B/op	   24521 allocs/op
 BenchmarkSpawnParallel/raw-2     	    1767	    700000 ns/op
 BenchmarkSpawnParallel/process-2 	    1195	    800000 ns/op
 BenchmarkKillTree/cgroup-2   	     200	   3763406 ns/op	         0.6693 ms/kill-tree
@@ -42,6 +42,7 @@ func TestParse_SampleOutput_GroupsValuesByBenchmarkAndUnit(t *testing.T) {
 	assert.Equal(t, []float64{751.65, 700}, res["BenchmarkStream/raw"]["MB/s"])
 	assert.Equal(t, []float64{0}, res["BenchmarkDispatch"]["allocs/op"])
 	assert.Equal(t, []float64{2496}, res["BenchmarkIdle"]["heap-B/proc"])
+	assert.Equal(t, []float64{4}, res["BenchmarkIdle"]["fds/proc"])
 }
 
 func TestParse_BadValue_ReturnsError(t *testing.T) {
@@ -100,7 +101,7 @@ func TestEvaluate_Sample_ComputesRatiosAndVerdicts(t *testing.T) {
 	out := b.String()
 	assert.Contains(t, out, "PASS")
 	assert.Contains(t, out, "MISS")
-	assert.Contains(t, out, "2496 heap-B/proc")
+	assert.Contains(t, out, "2496 heap-B/proc, 4.00 fds/proc")
 }
 
 func TestEvaluate_MissingBenchmark_ReturnsError(t *testing.T) {
