@@ -19,6 +19,7 @@ func BenchmarkSpawnParallel(b *testing.B) {
 	parallelism := max(spawnParallelism/runtime.GOMAXPROCS(0), 1)
 	b.Run("raw", func(b *testing.B) {
 		b.SetParallelism(parallelism)
+		defer reportOwnCPU(b)()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				if err := exec.Command(bin).Run(); err != nil {
@@ -32,6 +33,7 @@ func BenchmarkSpawnParallel(b *testing.B) {
 		_, svc := benchCore(b)
 		ctx := context.Background()
 		b.SetParallelism(parallelism)
+		defer reportOwnCPU(b)()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				r := svc.Start(ctx, bin)

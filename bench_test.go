@@ -52,10 +52,12 @@ func benchCoreWith(b *testing.B, opts Options) (*core.Core, *Service) {
 	return c, svc
 }
 
-// BenchmarkSpawn: one op starts /bin/true and waits for it.
+// BenchmarkSpawn: one op starts /bin/true and waits for it. Both sides
+// report the CPU time this program spent per op (cpu-ms/op).
 func BenchmarkSpawn(b *testing.B) {
 	const bin = "/bin/true"
 	b.Run("raw", func(b *testing.B) {
+		defer reportOwnCPU(b)()
 		for b.Loop() {
 			if err := exec.Command(bin).Run(); err != nil {
 				b.Fatal(err)
@@ -65,6 +67,7 @@ func BenchmarkSpawn(b *testing.B) {
 	b.Run("process", func(b *testing.B) {
 		c, _ := benchCore(b)
 		ctx := context.Background()
+		defer reportOwnCPU(b)()
 		for b.Loop() {
 			if r := c.Process().Run(ctx, bin); !r.OK {
 				b.Fatal(r.Value)
