@@ -36,16 +36,40 @@ func BecomeSubreaper() error {
 	return subreaper.err
 }
 
-// sweep reaps exited orphans each time a child exits.
+// Retries of a sweep that passed over a held zombie: the pidfd that held
+// it (a signal being sent to an orphan, say) may be closed a moment later,
+// and no SIGCHLD will come to say so.
+const (
+	firstResweep = 10 * time.Millisecond
+	maxResweep   = time.Second
+)
+
+// sweep reaps exited orphans each time a child exits and, while a sweep
+// passes over zombies because a pidfd refers to them, again after a
+// growing delay.
 func sweep(chld <-chan os.Signal) {
-	for range chld {
-		reapOrphans()
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	delay := firstResweep
+	for {
+		select {
+		case <-chld:
+		case <-retry.C:
+		}
+		if reapOrphans() {
+			retry.Reset(delay)
+			delay = min(2*delay, maxResweep)
+		} else {
+			retry.Stop()
+			delay = firstResweep
+		}
 	}
 }
 
 // reapOrphans reaps the exited children of this program that nobody in it
-// waits for.
-func reapOrphans() {
+// waits for. It reports whether it passed over any because a pidfd of this
+// program refers to them.
+func reapOrphans() (passedOver bool) {
 	var zombies []int
 	for _, pid := range Children() {
 		if state, _, ok := readStat(strconv.Itoa(pid), make([]byte, 512)); ok && state == 'Z' {
@@ -53,14 +77,17 @@ func reapOrphans() {
 		}
 	}
 	if len(zombies) == 0 {
-		return
+		return false
 	}
 	held := pidfdTargets()
 	for _, pid := range zombies {
-		if !held[pid] {
-			_, _, _ = reap(pid, syscall.WNOHANG)
+		if held[pid] {
+			passedOver = true
+			continue
 		}
+		_, _, _ = reap(pid, syscall.WNOHANG)
 	}
+	return passedOver
 }
 
 // Children returns the PIDs of the children of this program's main thread:
