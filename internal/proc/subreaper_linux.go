@@ -156,12 +156,12 @@ const execLimit = time.Second
 
 // hasEnv reports whether process pid's environment has item. An exec
 // makes the environment read as empty twice over: while the new memory map
-// is being set up, and when the read began on the old one. So an empty
-// read is tried again while the process is in an exec, and a few times
-// after.
+// is being set up, and when the read began on the old map (which /proc
+// took at open). So an empty read is tried again for as long as the
+// kernel says the process's current environment is not empty.
 func hasEnv(pid int, item []byte) bool {
 	path := "/proc/" + strconv.Itoa(pid) + "/environ"
-	for tries, deadline := 0, time.Now().Add(execLimit); ; tries++ {
+	for deadline := time.Now().Add(execLimit); ; {
 		env, err := os.ReadFile(path)
 		if err != nil {
 			return false
@@ -174,18 +174,21 @@ func hasEnv(pid int, item []byte) bool {
 			}
 			return false
 		}
-		if (tries >= 3 && !execing(pid)) || time.Now().After(deadline) {
+		if !envPending(pid) || time.Now().After(deadline) {
 			return false // an empty environment, or gone
 		}
 		time.Sleep(50 * time.Microsecond)
 	}
 }
 
-// execing reports whether process pid is in the middle of an exec: alive,
-// with a new memory map whose environment is not yet set up (env_end, field
-// 51 of /proc/<pid>/stat, is 0). A process whose environment is merely
-// empty has env_end set.
-func execing(pid int) bool {
+// envPending reports whether process pid, alive, has an environment an
+// empty read of /proc/<pid>/environ missed: it is in the middle of an exec
+// (env_end, field 51 of /proc/<pid>/stat, is 0 until the new memory map's
+// environment is set up), or its current environment is not empty
+// (env_end > env_start, field 50), so the read saw a map the process has
+// since left. A process whose environment really is empty has
+// env_start == env_end, both set.
+func envPending(pid int) bool {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return false
@@ -195,11 +198,16 @@ func execing(pid int) bool {
 		return false
 	}
 	fields := bytes.Fields(data[end+1:]) // from field 3, the state
-	const envEnd = 51 - 3
+	const envStart, envEnd = 50 - 3, 51 - 3
 	if len(fields) <= envEnd || fields[0][0] == 'Z' || fields[0][0] == 'X' {
 		return false
 	}
-	return string(fields[envEnd]) == "0"
+	start, err1 := strconv.ParseUint(string(fields[envStart]), 10, 64)
+	stop, err2 := strconv.ParseUint(string(fields[envEnd]), 10, 64)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return stop == 0 || stop > start
 }
 
 // StartTime returns when process pid started, in clock ticks after boot:
