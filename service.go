@@ -86,8 +86,29 @@ func (s *Service) OnStartup(ctx context.Context) core.Result {
 
 // shutdownReapWait bounds how long OnShutdown waits, once every group has
 // been sent SIGKILL, for the processes to be reaped and their events
-// delivered.
+// delivered: it gives up once that long passes with none of them ending.
 const shutdownReapWait = 2 * time.Second
+
+// awaitAllEnded waits until every process of procs is done and its group
+// gone, for as long as they keep ending: it gives up once shutdownReapWait
+// passes with none ending, and returns how many have not.
+func awaitAllEnded(procs []*Process) (left int) {
+	for pending := procs; len(pending) > 0; {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownReapWait)
+		var still []*Process
+		for _, p := range pending {
+			if !ends.await(p, true, ctx.Done()) || p.awaitEnd(ctx) != nil {
+				still = append(still, p)
+			}
+		}
+		cancel()
+		if len(still) == len(pending) {
+			return len(still)
+		}
+		pending = still
+	}
+	return 0
+}
 
 // OnShutdown downs every unit first, in reverse dependency order, after
 // which none restarts. It then refuses every start (ErrShuttingDown) and
@@ -111,14 +132,7 @@ func (s *Service) OnShutdown(ctx context.Context) core.Result {
 		})
 	}
 	wg.Wait()
-	waitCtx, cancel := context.WithTimeout(context.Background(), shutdownReapWait)
-	defer cancel()
-	left := 0
-	for _, p := range procs {
-		if !ends.await(p, true, waitCtx.Done()) || p.awaitEnd(waitCtx) != nil {
-			left++
-		}
-	}
+	left := awaitAllEnded(procs)
 	if s.cgroups != nil {
 		s.cgroups.close()
 	}

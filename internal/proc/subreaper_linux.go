@@ -149,19 +149,25 @@ func Strays(marker string, skip func(pid int) bool) []int {
 	return out
 }
 
-// execLimit bounds how long hasEnv waits for a process to finish an exec
-// (whose environment reads as empty meanwhile): a process stopped in the
-// middle of one would otherwise hold it for ever.
-const execLimit = time.Second
+// How long an empty read of a process's environment is tried again. An
+// exec makes the environment read as empty twice over: while the new
+// memory map is being set up, and when the read began on the old map
+// (which /proc took at open). The kernel tells those apart from an empty
+// environment, except while an exec fills the new environment in (which
+// it does with env_start == env_end, as an empty one has): so
+// emptyEnvLimit, short, bounds what an empty environment costs, and
+// execLimit bounds the rest (a process stopped in the middle of an exec
+// would otherwise hold hasEnv for ever).
+const (
+	execLimit     = time.Second
+	emptyEnvLimit = 100 * time.Millisecond
+)
 
-// hasEnv reports whether process pid's environment has item. An exec
-// makes the environment read as empty twice over: while the new memory map
-// is being set up, and when the read began on the old map (which /proc
-// took at open). So an empty read is tried again for as long as the
-// kernel says the process's current environment is not empty.
+// hasEnv reports whether process pid's environment has item. An empty read
+// is tried again for as long as retryEmptyFor says it may be an exec's.
 func hasEnv(pid int, item []byte) bool {
 	path := "/proc/" + strconv.Itoa(pid) + "/environ"
-	for deadline := time.Now().Add(execLimit); ; {
+	for start := time.Now(); ; {
 		env, err := os.ReadFile(path)
 		if err != nil {
 			return false
@@ -174,40 +180,43 @@ func hasEnv(pid int, item []byte) bool {
 			}
 			return false
 		}
-		if !envPending(pid) || time.Now().After(deadline) {
+		if time.Since(start) >= retryEmptyFor(pid) {
 			return false // an empty environment, or gone
 		}
 		time.Sleep(50 * time.Microsecond)
 	}
 }
 
-// envPending reports whether process pid, alive, has an environment an
-// empty read of /proc/<pid>/environ missed: it is in the middle of an exec
-// (env_end, field 51 of /proc/<pid>/stat, is 0 until the new memory map's
-// environment is set up), or its current environment is not empty
-// (env_end > env_start, field 50), so the read saw a map the process has
-// since left. A process whose environment really is empty has
-// env_start == env_end, both set.
-func envPending(pid int) bool {
+// retryEmptyFor returns how long, in all, an empty read of process pid's
+// environment is worth trying again, from /proc/<pid>/stat: not at all for
+// a process that is gone or a zombie; execLimit while it is in the middle
+// of an exec (env_end, field 51, is 0 until the new memory map's
+// environment is placed) or while its environment is not empty (env_end >
+// env_start, field 50: the read saw a map it has since left);
+// emptyEnvLimit when env_start == env_end.
+func retryEmptyFor(pid int) time.Duration {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return false
+		return 0
 	}
 	end := bytes.LastIndexByte(data, ')')
 	if end < 0 {
-		return false
+		return 0
 	}
 	fields := bytes.Fields(data[end+1:]) // from field 3, the state
 	const envStart, envEnd = 50 - 3, 51 - 3
 	if len(fields) <= envEnd || fields[0][0] == 'Z' || fields[0][0] == 'X' {
-		return false
+		return 0
 	}
 	start, err1 := strconv.ParseUint(string(fields[envStart]), 10, 64)
 	stop, err2 := strconv.ParseUint(string(fields[envEnd]), 10, 64)
-	if err1 != nil || err2 != nil {
-		return false
+	switch {
+	case err1 != nil || err2 != nil:
+		return 0
+	case stop == 0 || stop > start:
+		return execLimit
 	}
-	return stop == 0 || stop > start
+	return emptyEnvLimit
 }
 
 // StartTime returns when process pid started, in clock ticks after boot:

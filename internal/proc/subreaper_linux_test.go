@@ -58,3 +58,49 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// startWithEnv starts argv (found in PATH) with exactly env, its output
+// discarded, and registers its cleanup.
+func startWithEnv(t *testing.T, env []string, argv ...string) int {
+	t.Helper()
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := &exec.Cmd{Path: path, Args: argv, Env: env}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	return cmd.Process.Pid
+}
+
+// TestHasEnv_FindsTheMarkOfAProcessThatKeepsExecing reads, again and
+// again, the environment of a process that execs itself in a loop: an exec
+// in progress must never pass for an environment without the mark.
+func TestHasEnv_FindsTheMarkOfAProcessThatKeepsExecing(t *testing.T) {
+	const mark = "GO_PROCESS_TEST_MARK=1"
+	loop := `exec sh -c "$0" "$0"`
+	pid := startWithEnv(t, []string{mark, "PATH=" + os.Getenv("PATH")}, "sh", "-c", loop, loop)
+	for i := range 3000 {
+		if !hasEnv(pid, []byte(mark)) {
+			t.Fatalf("read %d: the mark of %d was not found", i, pid)
+		}
+	}
+}
+
+// TestHasEnv_AnEmptyEnvironmentHasNoMark: a process whose environment is
+// really empty is not taken for one in the middle of an exec for ever.
+func TestHasEnv_AnEmptyEnvironmentHasNoMark(t *testing.T) {
+	pid := startWithEnv(t, []string{}, "sleep", "300")
+	waitFor(t, "sleep to have exec'd", func() bool {
+		data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
+		return err == nil && strings.TrimSpace(string(data)) == "sleep"
+	})
+	if hasEnv(pid, []byte("GO_PROCESS_TEST_MARK=1")) {
+		t.Fatal("an empty environment has the mark")
+	}
+}
