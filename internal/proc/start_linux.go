@@ -83,7 +83,7 @@ func onForkingThread(ctx context.Context, fn func()) error {
 	forkers.once.Do(func() {
 		forkers.requests = make(chan func())
 		for range min(max(runtime.GOMAXPROCS(0), 1), maxForkers) {
-			go forkLoop(forkers.requests)
+			go startForkLoop(forkers.requests)
 		}
 	})
 	if err := ctx.Err(); err != nil {
@@ -103,11 +103,40 @@ func onForkingThread(ctx context.Context, fn func()) error {
 	return nil
 }
 
+// startForkLoop runs forkLoop on a thread of its own that is not the main
+// thread: orphans are re-parented to the main thread (this program may be
+// their subreaper), and the sweeper that reaps them should never see the
+// children started here.
+func startForkLoop(requests <-chan func()) {
+	runtime.LockOSThread()
+	if !onMainThread() {
+		forkLoop(requests)
+		return
+	}
+	// While this goroutine holds the main thread, the loop started here
+	// cannot land on it; once the loop holds a thread of its own, the
+	// main thread is let go.
+	locked := make(chan struct{})
+	go func() {
+		runtime.LockOSThread()
+		close(locked)
+		forkLoop(requests)
+	}()
+	<-locked
+	runtime.UnlockOSThread()
+}
+
+// forkLoop runs the fork requests on the calling goroutine's thread, which
+// it keeps locked, and alive, for as long as the program runs.
 func forkLoop(requests <-chan func()) {
-	// Never unlocked: the goroutine keeps this thread alive for as long as
-	// the program runs.
 	runtime.LockOSThread()
 	for fn := range requests {
 		fn()
 	}
+}
+
+// onMainThread reports whether the calling thread is the program's main
+// thread (its thread ID is the process ID).
+func onMainThread() bool {
+	return syscall.Gettid() == os.Getpid()
 }

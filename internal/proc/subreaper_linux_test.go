@@ -3,6 +3,7 @@ package proc
 import (
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -102,5 +103,21 @@ func TestHasEnv_AnEmptyEnvironmentHasNoMark(t *testing.T) {
 	})
 	if hasEnv(pid, []byte("GO_PROCESS_TEST_MARK=1")) {
 		t.Fatal("an empty environment has the mark")
+	}
+}
+
+// TestStart_ForkingThreadsAreNotTheMainThread: the children started on
+// the forking threads are never children of the main thread, to which
+// orphans go and whose children the sweeper looks at.
+func TestStart_ForkingThreadsAreNotTheMainThread(t *testing.T) {
+	var pids []int
+	for range 4 * maxForkers {
+		pids = append(pids, start(t, "sleep", "300").PID)
+	}
+	mainChildren := Children()
+	for _, pid := range pids {
+		if slices.Contains(mainChildren, pid) {
+			t.Fatalf("child %d was forked by the main thread (its children: %v)", pid, mainChildren)
+		}
 	}
 }

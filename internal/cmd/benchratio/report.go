@@ -103,6 +103,7 @@ func evaluate(res map[string]samples) ([]row, error) {
 	spawnProc := get("BenchmarkSpawn/process", "ns/op")
 	streamRaw := get("BenchmarkStream/raw", "MB/s")
 	streamProc := get("BenchmarkStream/process", "MB/s")
+	captureProc := get("BenchmarkStream/capture", "MB/s")
 	dispatchNs := get("BenchmarkDispatch", "ns/op")
 	dispatchA := get("BenchmarkDispatch", "allocs/op")
 	idle := get("BenchmarkIdle", "heap-B/proc")
@@ -116,6 +117,7 @@ func evaluate(res map[string]samples) ([]row, error) {
 	}
 	spawnRatio := spawnProc / spawnRaw
 	streamRatio := streamProc / streamRaw
+	captureRatio := captureProc / streamRaw
 	return []row{
 		{"spawn", duration(spawnRaw), duration(spawnProc), ratio(spawnRatio),
 			fmt.Sprintf("≤ %.2fx", spawnMaxRatio), spawnRatio <= spawnMaxRatio},
@@ -123,6 +125,8 @@ func evaluate(res map[string]samples) ([]row, error) {
 			fmt.Sprintf("≥ %.2fx throughput", parallelMin), parallelRaw/parallelProc >= parallelMin},
 		{"stream", fmt.Sprintf("%.1f MB/s", streamRaw), fmt.Sprintf("%.1f MB/s", streamProc), ratio(streamRatio),
 			fmt.Sprintf("≥ %.2fx", streamMinRatio), streamRatio >= streamMinRatio},
+		{"stream, no line events", fmt.Sprintf("%.1f MB/s", streamRaw), fmt.Sprintf("%.1f MB/s", captureProc), ratio(captureRatio),
+			fmt.Sprintf("≥ %.2fx", streamMinRatio), captureRatio >= streamMinRatio},
 		{"dispatch", "", fmt.Sprintf("%.1f ns/op, %g allocs/op", dispatchNs, dispatchA), "",
 			fmt.Sprintf("≤ %g ns, %g allocs", dispatchMaxNs, dispatchAllocs), dispatchNs <= dispatchMaxNs && dispatchA <= dispatchAllocs},
 		{"idle", "", fmt.Sprintf("%.0f heap-B/proc, %.2f fds/proc", idle, idleFDs), "",

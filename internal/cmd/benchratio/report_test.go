@@ -23,6 +23,7 @@ BenchmarkStream/raw-2        	      13	  89282656 ns/op	 751.65 MB/s	    7356 B/
 BenchmarkStream/raw-2        	      12	  99282656 ns/op	 700.00 MB/s	    7356 B/op	      37 allocs/op
 BenchmarkStream/process-2    	       7	 163653488 ns/op	 410.07 MB/s	123003973 B/op	 1864285 allocs/op
 BenchmarkStream/process-2    	       7	 173653488 ns/op	 300.00 MB/s	123003973 B/op	 1864285 allocs/op
+BenchmarkStream/capture-2    	      12	  99282656 ns/op	 690.00 MB/s	    7356 B/op	      90 allocs/op
 BenchmarkDispatch-2          	57889820	        19.94 ns/op	       0 B/op	       0 allocs/op
 BenchmarkIdle-2              	       7	 152048792 ns/op	      2496 heap-B/proc	         4.000 fds/proc	 2686274 B/op	   24521 allocs/op
 BenchmarkSpawnParallel/raw-2     	    1767	    700000 ns/op
@@ -37,7 +38,7 @@ ok  	dappco.re/go/core/process	5.557s
 func TestParse_SampleOutput_GroupsValuesByBenchmarkAndUnit(t *testing.T) {
 	res, err := parse(strings.NewReader(sample))
 	require.NoError(t, err)
-	assert.Len(t, res, 10)
+	assert.Len(t, res, 11)
 	assert.Equal(t, []float64{558346, 600000, 500000}, res["BenchmarkSpawn/raw"]["ns/op"])
 	assert.Equal(t, []float64{751.65, 700}, res["BenchmarkStream/raw"]["MB/s"])
 	assert.Equal(t, []float64{0}, res["BenchmarkDispatch"]["allocs/op"])
@@ -73,7 +74,7 @@ func TestEvaluate_Sample_ComputesRatiosAndVerdicts(t *testing.T) {
 	require.NoError(t, err)
 	rows, err := evaluate(res)
 	require.NoError(t, err)
-	require.Len(t, rows, 7)
+	require.Len(t, rows, 8)
 
 	spawn := rows[0]
 	assert.Equal(t, "spawn", spawn.name)
@@ -88,13 +89,18 @@ func TestEvaluate_Sample_ComputesRatiosAndVerdicts(t *testing.T) {
 	assert.Equal(t, "0.49x", stream.ratio) // 355.035 / 725.825
 	assert.False(t, stream.pass)
 
-	assert.Equal(t, "dispatch", rows[3].name)
-	assert.True(t, rows[3].pass)
-	assert.Equal(t, "idle", rows[4].name)
+	capture := rows[3]
+	assert.Equal(t, "stream, no line events", capture.name)
+	assert.Equal(t, "0.95x", capture.ratio) // 690 / 725.825
+	assert.True(t, capture.pass)
+
+	assert.Equal(t, "dispatch", rows[4].name)
 	assert.True(t, rows[4].pass)
-	assert.Equal(t, "kill-tree (cgroup)", rows[5].name)
-	assert.True(t, rows[5].pass, "0.67 ms")
-	assert.False(t, rows[6].pass, "22.66 ms")
+	assert.Equal(t, "idle", rows[5].name)
+	assert.True(t, rows[5].pass)
+	assert.Equal(t, "kill-tree (cgroup)", rows[6].name)
+	assert.True(t, rows[6].pass, "0.67 ms")
+	assert.False(t, rows[7].pass, "22.66 ms")
 
 	var b strings.Builder
 	require.NoError(t, write(&b, rows))
