@@ -167,8 +167,10 @@ const (
 // is tried again for as long as retryEmptyFor says it may be an exec's.
 func hasEnv(pid int, item []byte) bool {
 	path := "/proc/" + strconv.Itoa(pid) + "/environ"
+	buf := environBuffers.Get().(*[]byte)
+	defer environBuffers.Put(buf)
 	for start := time.Now(); ; {
-		env, err := os.ReadFile(path)
+		env, err := readEnviron(path, buf)
 		if err != nil {
 			return false
 		}
@@ -184,6 +186,35 @@ func hasEnv(pid int, item []byte) bool {
 			return false // an empty environment, or gone
 		}
 		time.Sleep(50 * time.Microsecond)
+	}
+}
+
+// environBuffers hold whole environments, read at once.
+var environBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// readEnviron reads a /proc/<pid>/environ file in one read: the kernel
+// holds the memory map it reads from for the length of one read only, so
+// an exec between two reads would end the second at once and leave the
+// environment cut short (and a mark at its end unseen). A buffer too small
+// for the whole environment is grown and the read made again.
+func readEnviron(path string, buf *[]byte) ([]byte, error) {
+	for {
+		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err != nil {
+			return nil, err
+		}
+		n, err := syscall.Read(fd, *buf)
+		syscall.Close(fd)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n < len(*buf) {
+			return (*buf)[:n], nil
+		}
+		*buf = make([]byte, 4*len(*buf))
 	}
 }
 

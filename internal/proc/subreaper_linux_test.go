@@ -81,11 +81,17 @@ func startWithEnv(t *testing.T, env []string, argv ...string) int {
 
 // TestHasEnv_FindsTheMarkOfAProcessThatKeepsExecing reads, again and
 // again, the environment of a process that execs itself in a loop: an exec
-// in progress must never pass for an environment without the mark.
+// in progress must never pass for an environment without the mark, nor cut
+// a long environment short before the mark.
 func TestHasEnv_FindsTheMarkOfAProcessThatKeepsExecing(t *testing.T) {
 	const mark = "GO_PROCESS_TEST_MARK=1"
+	env := []string{"PATH=" + os.Getenv("PATH")}
+	for i := range 200 { // far longer than one page of the environment
+		env = append(env, "GO_PROCESS_TEST_FILLER_"+strconv.Itoa(i)+"="+strings.Repeat("x", 40))
+	}
+	env = append(env, mark)
 	loop := `exec sh -c "$0" "$0"`
-	pid := startWithEnv(t, []string{mark, "PATH=" + os.Getenv("PATH")}, "sh", "-c", loop, loop)
+	pid := startWithEnv(t, env, "sh", "-c", loop, loop)
 	for i := range 3000 {
 		if !hasEnv(pid, []byte(mark)) {
 			t.Fatalf("read %d: the mark of %d was not found", i, pid)
