@@ -35,12 +35,8 @@ func clientFailed(stderr io.Writer, cmd, socket string, err error) int {
 func cmdPs(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("ps", "ps [--socket PATH]", stderr)
 	sock := socketFlag(fs)
-	pos, status, done := parse(fs, args)
-	if done {
+	if _, status, done := parseExactly(fs, args, stderr, 0); done {
 		return status
-	}
-	if len(pos) > 0 {
-		return usageError(fs, stderr, "unexpected argument %q", pos[0])
 	}
 	path := socketPath(*sock)
 	ctx, cancel := clientContext()
@@ -100,12 +96,9 @@ func cmdLogs(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("logs", "logs [-f] [--socket PATH] NAME", stderr)
 	sock := socketFlag(fs)
 	follow := fs.Bool("f", false, "follow: print new lines as they come")
-	pos, status, done := parse(fs, args)
+	pos, status, done := parseExactly(fs, args, stderr, 1)
 	if done {
 		return status
-	}
-	if len(pos) != 1 {
-		return usageError(fs, stderr, "want one unit name, got %d arguments", len(pos))
 	}
 	path := socketPath(*sock)
 	ctx, cancel := clientContext()
@@ -132,12 +125,9 @@ func cmdLogs(args []string, stdout, stderr io.Writer) int {
 func cmdUnit(verb string, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet(verb, verb+" [--socket PATH] NAME", stderr)
 	sock := socketFlag(fs)
-	pos, status, done := parse(fs, args)
+	pos, status, done := parseExactly(fs, args, stderr, 1)
 	if done {
 		return status
-	}
-	if len(pos) != 1 {
-		return usageError(fs, stderr, "want one unit name, got %d arguments", len(pos))
 	}
 	path := socketPath(*sock)
 	ctx, cancel := clientContext()
@@ -165,12 +155,8 @@ func cmdUnit(verb string, args []string, stdout, stderr io.Writer) int {
 func cmdDown(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("down", "down [--socket PATH]", stderr)
 	sock := socketFlag(fs)
-	pos, status, done := parse(fs, args)
-	if done {
+	if _, status, done := parseExactly(fs, args, stderr, 0); done {
 		return status
-	}
-	if len(pos) > 0 {
-		return usageError(fs, stderr, "unexpected argument %q", pos[0])
 	}
 	path := socketPath(*sock)
 	ctx, cancel := clientContext()

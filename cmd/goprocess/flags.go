@@ -62,6 +62,21 @@ func parse(fs *flag.FlagSet, args []string) (positional []string, status int, do
 	}
 }
 
+// parseExactly is parse for a command that takes want positional
+// arguments: none, or one unit name. Any other number is a usage error.
+func parseExactly(fs *flag.FlagSet, args []string, stderr io.Writer, want int) (positional []string, status int, done bool) {
+	pos, status, done := parse(fs, args)
+	switch {
+	case done:
+		return nil, status, true
+	case want == 0 && len(pos) > 0:
+		return nil, usageError(fs, stderr, "unexpected argument %q", pos[0]), true
+	case want == 1 && len(pos) != 1:
+		return nil, usageError(fs, stderr, "want one unit name, got %d arguments", len(pos)), true
+	}
+	return pos, exitOK, false
+}
+
 // usageError prints msg and the command's usage, and returns exitUsage.
 func usageError(fs *flag.FlagSet, stderr io.Writer, format string, args ...any) int {
 	fmt.Fprintf(stderr, "goprocess %s: %s\n", fs.Name(), fmt.Sprintf(format, args...))

@@ -32,12 +32,8 @@ func cmdUp(args []string, stdout, stderr io.Writer) int {
 	tokenFile := fs.String("token-file", "", "read the TCP listener's token from this `file` (default $GOPROCESS_TOKEN, else a random one)")
 	allowStart := fs.Bool("allow-start", false, "allow POST /v1/processes (starting any command) over TCP")
 	envFile := fs.String("env-file", "", "a `file` of NAME=value lines for every unit, instead of the file's env_file")
-	pos, status, done := parse(fs, args)
-	if done {
+	if _, status, done := parseExactly(fs, args, stderr, 0); done {
 		return status
-	}
-	if len(pos) > 0 {
-		return usageError(fs, stderr, "unexpected argument %q", pos[0])
 	}
 	cfg, err := loadConfig(*file, *envFile)
 	if err != nil {
