@@ -13,6 +13,7 @@ import (
 	"time"
 
 	core "dappco.re/go/core"
+	"dappco.re/go/core/process/internal/output"
 )
 
 // Benchmarks of the service against raw os/exec, measured side by side in
@@ -159,6 +160,19 @@ func BenchmarkStream(b *testing.B) {
 			}
 		}
 	})
+	b.Run("raw-strings", func(b *testing.B) {
+		// The least that any line API must add to raw: the same drain,
+		// with each line split off and made a string (packed, as the
+		// service makes them), and nothing else. The ratio of this to raw
+		// bounds what "process" can reach.
+		b.SetBytes(streamBytes)
+		defer reportOwnCPU(b)()
+		for b.Loop() {
+			if n := rawStringLines(b, name, args); n != streamLines {
+				b.Fatalf("made %d lines, want %d", n, streamLines)
+			}
+		}
+	})
 	b.Run("capture", func(b *testing.B) {
 		// Nobody receives lines (Options.DisableOutputEvents, no OnOutput):
 		// the output is only captured.
@@ -181,6 +195,50 @@ func BenchmarkStream(b *testing.B) {
 			}
 		}
 	})
+}
+
+// lineSink keeps the last line rawStringLines made, so that making it
+// cannot be optimised away.
+var lineSink string
+
+// rawStringLines runs the stream command with os/exec, makes a string of
+// every line of its stdout, and returns how many lines it made.
+func rawStringLines(b *testing.B, name string, args []string) int {
+	cmd := exec.Command(name, args...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	var (
+		lines output.Lines
+		pack  output.Packer
+		n     int
+	)
+	emit := func(line []byte) {
+		lineSink = pack.String(line)
+		n++
+	}
+	buf := make([]byte, 64<<10)
+	for {
+		k, readErr := stdout.Read(buf)
+		pack.Start(k)
+		lines.Feed(buf[:k], emit)
+		pack.Stop()
+		if readErr == io.EOF {
+			break
+		}
+		if readErr != nil {
+			b.Fatal(readErr)
+		}
+	}
+	lines.Flush(emit)
+	if err := cmd.Wait(); err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
 
 // reportOwnCPU starts counting the CPU time this program (not its

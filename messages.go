@@ -26,6 +26,10 @@ type ActionProcessStarted struct {
 // ActionProcessOutput is broadcast for every line a process writes, in
 // order, without its line terminator. All output events of a process are
 // broadcast before its ActionProcessExited.
+//
+// The Lines of one read share their memory, up to 4 KiB: keeping one Line
+// keeps that block alive. A handler that keeps a few lines of a large
+// stream for long can keep strings.Clone(Line) instead.
 type ActionProcessOutput struct {
 	ID     string
 	Line   string

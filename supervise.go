@@ -42,6 +42,7 @@ type supervisor struct {
 type stream struct {
 	outputSource
 	lines   *output.Lines
+	pack    output.Packer      // makes the strings of a chunk's lines
 	emit    func(line []byte)  // delivers one line
 	consume func(chunk []byte) // captures a chunk and splits it into lines
 	done    bool
@@ -60,7 +61,7 @@ func newSupervisor(p *Process, set *watch.Set, sources []outputSource, broadcast
 	for _, src := range sources {
 		st := &stream{outputSource: src, lines: output.NewLines(0)}
 		st.emit = func(line []byte) {
-			msg := ActionProcessOutput{ID: p.ID, Line: string(line), Stream: st.stream}
+			msg := ActionProcessOutput{ID: p.ID, Line: st.pack.String(line), Stream: st.stream}
 			if st.onLine != nil {
 				p.callOnOutput(st.onLine, msg)
 			}
@@ -75,7 +76,9 @@ func newSupervisor(p *Process, set *watch.Set, sources []outputSource, broadcast
 				st.copyOut(p, chunk)
 			}
 			if split {
+				st.pack.Start(len(chunk))
 				st.lines.Feed(chunk, st.emit)
+				st.pack.Stop()
 			}
 		}
 		if err := set.Add(st.fd); err != nil {
@@ -153,6 +156,7 @@ func (s *supervisor) stream(fd int) *stream {
 func (s *supervisor) finish(st *stream) {
 	s.set.Remove(st.fd)
 	st.lines.Flush(st.emit)
+	st.pack.Stop()
 	st.done = true
 	s.open--
 }

@@ -24,6 +24,7 @@ BenchmarkStream/raw-2        	      12	  99282656 ns/op	 700.00 MB/s	    7356 B/
 BenchmarkStream/process-2    	       7	 163653488 ns/op	 410.07 MB/s	123003973 B/op	 1864285 allocs/op
 BenchmarkStream/process-2    	       7	 173653488 ns/op	 300.00 MB/s	123003973 B/op	 1864285 allocs/op
 BenchmarkStream/capture-2    	      12	  99282656 ns/op	 690.00 MB/s	    7356 B/op	      90 allocs/op
+BenchmarkStream/raw-strings-2	      10	 139282656 ns/op	 508.08 MB/s	  67108864 B/op	   16400 allocs/op
 BenchmarkDispatch-2          	57889820	        19.94 ns/op	       0 B/op	       0 allocs/op
 BenchmarkIdle-2              	       7	 152048792 ns/op	      2496 heap-B/proc	         4.000 fds/proc	 2686274 B/op	   24521 allocs/op
 BenchmarkSpawnParallel/raw-2     	    1767	    700000 ns/op
@@ -38,7 +39,7 @@ ok  	dappco.re/go/core/process	5.557s
 func TestParse_SampleOutput_GroupsValuesByBenchmarkAndUnit(t *testing.T) {
 	res, err := parse(strings.NewReader(sample))
 	require.NoError(t, err)
-	assert.Len(t, res, 11)
+	assert.Len(t, res, 12)
 	assert.Equal(t, []float64{558346, 600000, 500000}, res["BenchmarkSpawn/raw"]["ns/op"])
 	assert.Equal(t, []float64{751.65, 700}, res["BenchmarkStream/raw"]["MB/s"])
 	assert.Equal(t, []float64{0}, res["BenchmarkDispatch"]["allocs/op"])
@@ -74,7 +75,7 @@ func TestEvaluate_Sample_ComputesRatiosAndVerdicts(t *testing.T) {
 	require.NoError(t, err)
 	rows, err := evaluate(res)
 	require.NoError(t, err)
-	require.Len(t, rows, 8)
+	require.Len(t, rows, 9)
 
 	spawn := rows[0]
 	assert.Equal(t, "spawn", spawn.name)
@@ -89,24 +90,30 @@ func TestEvaluate_Sample_ComputesRatiosAndVerdicts(t *testing.T) {
 	assert.Equal(t, "0.49x", stream.ratio) // 355.035 / 725.825
 	assert.False(t, stream.pass)
 
-	capture := rows[3]
+	floor := rows[3]
+	assert.Equal(t, "stream, raw making line strings", floor.name)
+	assert.Equal(t, "0.70x", floor.ratio) // 508.08 / 725.825
+	assert.True(t, floor.info)
+
+	capture := rows[4]
 	assert.Equal(t, "stream, no line events", capture.name)
 	assert.Equal(t, "0.95x", capture.ratio) // 690 / 725.825
 	assert.True(t, capture.pass)
 
-	assert.Equal(t, "dispatch", rows[4].name)
-	assert.True(t, rows[4].pass)
-	assert.Equal(t, "idle", rows[5].name)
+	assert.Equal(t, "dispatch", rows[5].name)
 	assert.True(t, rows[5].pass)
-	assert.Equal(t, "kill-tree (cgroup)", rows[6].name)
-	assert.True(t, rows[6].pass, "0.67 ms")
-	assert.False(t, rows[7].pass, "22.66 ms")
+	assert.Equal(t, "idle", rows[6].name)
+	assert.True(t, rows[6].pass)
+	assert.Equal(t, "kill-tree (cgroup)", rows[7].name)
+	assert.True(t, rows[7].pass, "0.67 ms")
+	assert.False(t, rows[8].pass, "22.66 ms")
 
 	var b strings.Builder
 	require.NoError(t, write(&b, rows))
 	out := b.String()
 	assert.Contains(t, out, "PASS")
 	assert.Contains(t, out, "MISS")
+	assert.Regexp(t, `stream, raw making line strings .* bound for stream +-\n`, out)
 	assert.Contains(t, out, "2496 heap-B/proc, 4.00 fds/proc")
 }
 
