@@ -2,6 +2,7 @@ package process
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os/exec"
 	"runtime"
@@ -104,24 +105,13 @@ func BenchmarkStream(b *testing.B) {
 		b.SetBytes(streamBytes)
 		defer reportOwnCPU(b)()
 		for b.Loop() {
-			cmd := exec.Command(name, args...)
-			stdout, err := cmd.StdoutPipe()
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				b.Fatal(err)
-			}
-			n, copyErr := io.Copy(io.Discard, stdout)
-			if err := cmd.Wait(); err != nil {
-				b.Fatal(err)
-			}
-			if copyErr != nil {
-				b.Fatal(copyErr)
-			}
-			if n != streamBytes {
-				b.Fatalf("read %d bytes, want %d", n, streamBytes)
-			}
+			rawStream(b, name, args, func(stdout io.Reader) error {
+				n, err := io.Copy(io.Discard, stdout)
+				if err == nil && n != streamBytes {
+					err = fmt.Errorf("read %d bytes, want %d", n, streamBytes)
+				}
+				return err
+			})
 		}
 	})
 	b.Run("process", func(b *testing.B) {
@@ -168,9 +158,13 @@ func BenchmarkStream(b *testing.B) {
 		b.SetBytes(streamBytes)
 		defer reportOwnCPU(b)()
 		for b.Loop() {
-			if n := rawStringLines(b, name, args); n != streamLines {
-				b.Fatalf("made %d lines, want %d", n, streamLines)
-			}
+			rawStream(b, name, args, func(stdout io.Reader) error {
+				n, err := stringLines(stdout)
+				if err == nil && n != streamLines {
+					err = fmt.Errorf("made %d lines, want %d", n, streamLines)
+				}
+				return err
+			})
 		}
 	})
 	b.Run("capture", func(b *testing.B) {
@@ -197,13 +191,9 @@ func BenchmarkStream(b *testing.B) {
 	})
 }
 
-// lineSink keeps the last line rawStringLines made, so that making it
-// cannot be optimised away.
-var lineSink string
-
-// rawStringLines runs the stream command with os/exec, makes a string of
-// every line of its stdout, and returns how many lines it made.
-func rawStringLines(b *testing.B, name string, args []string) int {
+// rawStream runs the stream command with os/exec and hands its stdout to
+// drain.
+func rawStream(b *testing.B, name string, args []string, drain func(stdout io.Reader) error) {
 	cmd := exec.Command(name, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -212,6 +202,22 @@ func rawStringLines(b *testing.B, name string, args []string) int {
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
+	drainErr := drain(stdout)
+	if err := cmd.Wait(); err != nil {
+		b.Fatal(err)
+	}
+	if drainErr != nil {
+		b.Fatal(drainErr)
+	}
+}
+
+// lineSink keeps the last line stringLines made, so that making it cannot
+// be optimised away.
+var lineSink string
+
+// stringLines reads r to its end, makes a string of every line, and
+// returns how many lines it made.
+func stringLines(r io.Reader) (int, error) {
 	var (
 		lines output.Lines
 		pack  output.Packer
@@ -223,22 +229,18 @@ func rawStringLines(b *testing.B, name string, args []string) int {
 	}
 	buf := make([]byte, 64<<10)
 	for {
-		k, readErr := stdout.Read(buf)
+		k, err := r.Read(buf)
 		pack.Start(k)
 		lines.Feed(buf[:k], emit)
 		pack.Stop()
-		if readErr == io.EOF {
-			break
+		if err == io.EOF {
+			lines.Flush(emit)
+			return n, nil
 		}
-		if readErr != nil {
-			b.Fatal(readErr)
+		if err != nil {
+			return n, err
 		}
 	}
-	lines.Flush(emit)
-	if err := cmd.Wait(); err != nil {
-		b.Fatal(err)
-	}
-	return n
 }
 
 // reportOwnCPU starts counting the CPU time this program (not its
