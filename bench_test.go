@@ -94,8 +94,9 @@ func streamCommand() (string, []string) {
 // BenchmarkStream: one op is a child writing 64 MiB of lines to stdout and
 // exiting. raw drains the pipe into io.Discard; process captures the
 // output and broadcasts each line to one ActionProcessOutput listener;
-// capture only captures it, with no line events. All three report the CPU
-// time this program spent per op (cpu-ms/op).
+// raw-strings is raw that also makes each line a string, the bound for
+// process; capture only captures, with no line events. All four report the
+// CPU time this program spent per op (cpu-ms/op).
 func BenchmarkStream(b *testing.B) {
 	if len(streamLine) != 71 {
 		b.Fatalf("stream line is %d characters, want 71", len(streamLine))
