@@ -274,21 +274,28 @@ func TestBrowserDashboard(t *testing.T) {
 	mu.Unlock()
 }
 
-// browserRefusal POSTs to url with the token and returns the error message
-// the server answers with, failing the test unless it refuses.
-func browserRefusal(t *testing.T, url, token string) string {
+// browserRequest sends method to url with the token as a bearer and
+// returns the response; the caller closes its body.
+func browserRequest(t *testing.T, method, url, token string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, nil)
+	req, err := http.NewRequest(method, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	client := &http.Client{}
-	defer client.CloseIdleConnections()
-	res, err := client.Do(req)
+	req.Close = true // no connection is left idle once the body is closed
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return res
+}
+
+// browserRefusal POSTs to url with the token and returns the error message
+// the server answers with, failing the test unless it refuses.
+func browserRefusal(t *testing.T, url, token string) string {
+	t.Helper()
+	res := browserRequest(t, http.MethodPost, url, token)
 	defer res.Body.Close()
 	var body api.ErrorBody
 	if err := json.NewDecoder(res.Body).Decode(&body); err != nil || res.StatusCode < 400 || body.Error == "" {
@@ -301,17 +308,7 @@ func browserRefusal(t *testing.T, url, token string) string {
 // headers that keep it self-contained.
 func browserCheckHeaders(t *testing.T, url, token string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	client := &http.Client{}
-	defer client.CloseIdleConnections()
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := browserRequest(t, http.MethodGet, url, token)
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s: %s", url, res.Status)
