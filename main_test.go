@@ -36,6 +36,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(reclaimManagerEnv) == "1" {
 		os.Exit(runReclaimManager())
 	}
+	if path := os.Getenv(pidFileChildEnv); path != "" {
+		os.Exit(runPIDFileChild(path))
+	}
 	code := m.Run()
 	if code == 0 {
 		code = checkGoroutineLeaks()
