@@ -125,6 +125,9 @@ type ProcessInfo struct {
 // ManagedProcess is another name for Process.
 type ManagedProcess = Process
 
+// Info is another name for ProcessInfo, the anchor's.
+type Info = ProcessInfo
+
 // Process is one managed child process. Its exported fields never change
 // after start; everything that does is read through methods, which are safe
 // for concurrent use.
@@ -264,6 +267,17 @@ func (p *Process) Output() string {
 		return ""
 	}
 	return p.capture.String()
+}
+
+// OutputBytes returns a copy of what Output returns, or nil when nothing
+// was retained.
+func (p *Process) OutputBytes() []byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.capture == nil {
+		return nil
+	}
+	return p.capture.Bytes()
 }
 
 // Signal sends sig to every member of the process's group: the leader and
