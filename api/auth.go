@@ -22,7 +22,8 @@ func isRemote(r *http.Request) bool {
 	return remote
 }
 
-// guard asks for the token on every request, handles the dashboard's
+// guard asks for the token on every request but GET /health and
+// GET /ready (see isProbe), handles the dashboard's
 // GET /?token= cookie flow, and marks the requests it lets through as
 // remote.
 func (s *Server) guard(next http.Handler) http.Handler {
@@ -32,6 +33,10 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		return token != "" && subtle.ConstantTimeCompare(got[:], want[:]) == 1
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isProbe(r) {
+			next.ServeHTTP(w, r) // /health and /ready need no token
+			return
+		}
 		if r.URL.Path == "/" && r.URL.Query().Has("token") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 			if !matches(r.URL.Query().Get("token")) {
 				respondErrorMessage(w, http.StatusUnauthorized, "api: wrong token")

@@ -30,6 +30,9 @@ func (s *Server) routes() http.Handler {
 
 	mux.HandleFunc("GET /v1/events", s.handleEvents)
 
+	mux.HandleFunc("GET /health", s.handleHealth)
+	mux.HandleFunc("GET /ready", s.handleReady)
+
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern == "" {
 			noRoute(mux, w, r)

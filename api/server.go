@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	core "dappco.re/go/core"
@@ -69,6 +70,8 @@ type Server struct {
 	mu      sync.Mutex
 	servers map[*http.Server]struct{}
 	shut    bool
+
+	ready atomic.Bool // what GET /ready answers (health.go)
 }
 
 // New returns a Server for the process service svc of Core c. It
