@@ -30,7 +30,15 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// Managers started by the tests register here, never in ~/.core.
+	registry, err := os.MkdirTemp("", "goprocess-registry")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	os.Setenv(registryDirEnv, registry)
 	code := m.Run()
+	os.RemoveAll(registry)
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
 	}

@@ -3,6 +3,7 @@
 //
 //	goprocess up [-f process.yaml] [--socket PATH] [--listen ADDR] [--token-file FILE] [--allow-start] [--env-file FILE]
 //	goprocess ps [--socket PATH]
+//	goprocess ls
 //	goprocess logs [-f] [--socket PATH] NAME
 //	goprocess start|stop|restart [--socket PATH] NAME
 //	goprocess down [--socket PATH]
@@ -27,6 +28,7 @@ const (
 const usage = `usage:
   goprocess up [-f process.yaml] [--socket PATH] [--listen ADDR] [--token-file FILE] [--allow-start] [--env-file FILE]
   goprocess ps [--socket PATH]
+  goprocess ls
   goprocess logs [-f] [--socket PATH] NAME
   goprocess start|stop|restart [--socket PATH] NAME
   goprocess down [--socket PATH]
@@ -51,6 +53,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdUp(rest, stdout, stderr)
 	case "ps":
 		return cmdPs(rest, stdout, stderr)
+	case "ls":
+		return cmdLs(rest, stdout, stderr)
 	case "logs":
 		return cmdLogs(rest, stdout, stderr)
 	case "start", "stop", "restart":

@@ -114,6 +114,7 @@ func runUp(o upOptions, listeners []net.Listener, stdout, stderr io.Writer) int 
 		return u.shutdown(listeners, false)
 	}
 	serveErr := u.serve(listeners)
+	defer u.startDaemon()()
 	for {
 		select {
 		case err := <-upDone:
@@ -121,6 +122,7 @@ func runUp(o upOptions, listeners []net.Listener, stdout, stderr io.Writer) int 
 			if err != nil {
 				u.pr.note("not every unit came up: %v", err)
 			} else {
+				u.srv.SetReady(true)
 				u.pr.note("every unit is up; API on %s", o.socket)
 			}
 		case err := <-serveErr:
