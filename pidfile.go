@@ -18,9 +18,11 @@ var ErrAlreadyRunning = errors.New("already running")
 //
 // Acquire takes an exclusive flock(2) on the open file and keeps it (and
 // the file open) until Release or the owner's death, when the kernel drops
-// it. The lock, not the file's content, says who owns it: two Acquires
-// racing each other cannot both win, and a file left behind by a crashed
-// owner — whose PID another process may now hold — is simply taken over.
+// it: two Acquires racing each other cannot both win. A file whose lock
+// is free is taken over, unless it names a live process that had started
+// by the time the file was written (one written by a program that does
+// not lock PID files): a file left behind by a crashed owner — whose PID
+// another process may now hold — is taken over.
 // Locking needs a Unix system; elsewhere Acquire returns an error matching
 // errors.ErrUnsupported.
 type PIDFile struct {
@@ -42,7 +44,8 @@ func (p *PIDFile) Path() string { return p.path }
 // directories and the file, locks it and writes this program's PID into
 // it. It fails with an error matching ErrAlreadyRunning, naming the
 // owner's PID, while another process (or another PIDFile of this one)
-// holds the file, and when this PIDFile already holds it.
+// holds the file, while the file names another live process (see
+// ReadPID), and when this PIDFile already holds it.
 func (p *PIDFile) Acquire() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -55,6 +58,13 @@ func (p *PIDFile) Acquire() error {
 	f, err := lockPIDFile(p.path)
 	if err != nil {
 		return err
+	}
+	// The lock is free, but the file may still name a live program that
+	// does not lock it (the original go-process did not). ReadPID does not
+	// mistake a process that reuses a dead owner's PID for it.
+	if pid, alive := ReadPID(p.path); alive && pid != os.Getpid() {
+		_ = f.Close()
+		return fmt.Errorf("pid file %s: %w (PID %d, which holds no lock on it)", p.path, ErrAlreadyRunning, pid)
 	}
 	if err := writePID(f, os.Getpid()); err != nil {
 		_ = os.Remove(p.path)

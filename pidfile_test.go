@@ -339,3 +339,28 @@ func TestReadPID_PIDReusedByALaterProcess_False(t *testing.T) {
 	assert.Equal(t, pid, got)
 	assert.False(t, alive)
 }
+
+// A file that a program which does not lock PID files wrote names a live
+// process: Acquire refuses. The same content written before that process
+// started names a dead owner whose PID was reused: Acquire takes it over.
+func TestPIDFile_Acquire_UnlockedFileNamingALiveProcess(t *testing.T) {
+	cmd := exec.Command("sleep", "60")
+	require.NoError(t, cmd.Start())
+	pid := cmd.Process.Pid
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	path := filepath.Join(t.TempDir(), "legacy.pid")
+	require.NoError(t, os.WriteFile(path, []byte(strconv.Itoa(pid)+"\n"), 0o644))
+
+	err := NewPIDFile(path).Acquire()
+	require.ErrorIs(t, err, ErrAlreadyRunning)
+	assert.Contains(t, err.Error(), strconv.Itoa(pid))
+
+	written := time.Now().Add(-time.Hour)
+	require.NoError(t, os.Chtimes(path, written, written))
+	pf := NewPIDFile(path)
+	require.NoError(t, pf.Acquire(), "a reused PID does not keep the file")
+	got, alive := ReadPID(path)
+	assert.Equal(t, os.Getpid(), got)
+	assert.True(t, alive)
+	require.NoError(t, pf.Release())
+}
