@@ -51,7 +51,9 @@ func startWallTime(ticks uint64) (time.Time, bool) {
 	if !ok {
 		return time.Time{}, false
 	}
-	return boot.Add(time.Duration(ticks) * time.Second / clockTicks), true
+	// Whole seconds first: ticks × 1e9 would overflow after ~3 years up.
+	since := time.Duration(ticks/clockTicks)*time.Second + time.Duration(ticks%clockTicks)*(time.Second/clockTicks)
+	return boot.Add(since), true
 }
 
 var bootOnce = sync.OnceValues(readBootTime)
