@@ -44,7 +44,7 @@ type Daemon struct {
 
 	mu         sync.Mutex
 	running    bool
-	registered bool
+	registered *DaemonEntry // the entry Start registered, while registered
 }
 
 // NewDaemon returns a Daemon for opts; nothing starts until Start.
@@ -87,10 +87,11 @@ func (d *Daemon) Start() error {
 		}
 	}
 	if d.opts.Registry != nil {
-		if err := d.opts.Registry.Register(d.entry()); err != nil {
+		entry := d.entry()
+		if err := d.opts.Registry.Register(entry); err != nil {
 			return errors.Join(fmt.Errorf("daemon: start: %w", err), d.stopHealth(), d.releasePID())
 		}
-		d.registered = true
+		d.registered = &entry
 	}
 	d.running = true
 	return nil
@@ -131,8 +132,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 // Stop marks the daemon not ready, stops the health server (letting the
 // requests in progress finish, for at most ShutdownTimeout), releases the
-// PID file and unregisters, in that order, and returns every error met.
-// Stopping a daemon that is not running does nothing.
+// PID file and unregisters (leaving an entry that another daemon has
+// registered under the same names since), in that order, and returns
+// every error met. Stopping a daemon that is not running does nothing.
 func (d *Daemon) Stop() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -143,16 +145,26 @@ func (d *Daemon) Stop() error {
 	if d.health != nil {
 		d.health.SetReady(false)
 	}
-	err := errors.Join(d.stopHealth(), d.releasePID())
-	if d.registered {
-		d.registered = false
-		e := d.opts.RegistryEntry
-		err = errors.Join(err, d.opts.Registry.Unregister(e.Code, e.Daemon))
-	}
+	err := errors.Join(d.stopHealth(), d.releasePID(), d.unregister())
 	if err != nil {
 		return fmt.Errorf("daemon: stop: %w", err)
 	}
 	return nil
+}
+
+// unregister deletes the daemon's registry entry, unless another daemon
+// has registered under the same Code and Daemon since: its entry stays.
+func (d *Daemon) unregister() error {
+	mine := d.registered
+	if mine == nil {
+		return nil
+	}
+	d.registered = nil
+	current, ok := d.opts.Registry.Get(mine.Code, mine.Daemon)
+	if !ok || current.PID != mine.PID || !current.Started.Equal(mine.Started) {
+		return nil
+	}
+	return d.opts.Registry.Unregister(mine.Code, mine.Daemon)
 }
 
 func (d *Daemon) stopHealth() error {

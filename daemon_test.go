@@ -288,3 +288,28 @@ func TestDaemon_Start_PIDFileHeld_StartsNothing(t *testing.T) {
 	assert.True(t, alive, "the owner's file is untouched")
 	assert.NoError(t, d.Stop())
 }
+
+// A daemon that registered under the same Code and Daemon after this one
+// keeps its entry when this one stops.
+func TestDaemon_Stop_LeavesAnEntryAnotherDaemonReplacedItWith(t *testing.T) {
+	reg := NewRegistry(t.TempDir())
+	opts := DaemonOptions{Registry: reg, RegistryEntry: DaemonEntry{Code: "c", Daemon: "d"}}
+	first, second := NewDaemon(opts), NewDaemon(opts)
+	require.NoError(t, first.Start())
+	before, ok := reg.Get("c", "d")
+	require.True(t, ok)
+	require.Eventually(t, func() bool { return time.Now().After(before.Started) }, time.Second, time.Millisecond)
+	require.NoError(t, second.Start())
+	t.Cleanup(func() { _ = second.Stop() })
+	replaced, ok := reg.Get("c", "d")
+	require.True(t, ok)
+	require.False(t, replaced.Started.Equal(before.Started), "precondition: the second entry replaced the first")
+
+	require.NoError(t, first.Stop())
+	got, ok := reg.Get("c", "d")
+	require.True(t, ok, "the second daemon's entry stays")
+	assert.True(t, got.Started.Equal(replaced.Started))
+	require.NoError(t, second.Stop())
+	_, ok = reg.Get("c", "d")
+	assert.False(t, ok)
+}
