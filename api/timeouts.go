@@ -21,27 +21,72 @@ const (
 	// idleTimeout bounds a kept-alive connection's wait for its next
 	// request.
 	idleTimeout = 120 * time.Second
+	// answerTimeout bounds sending an answer, from its first byte.
+	answerTimeout = 30 * time.Second
 )
 
 // timeouts are the limits of one Server; tests shorten them.
 type timeouts struct {
-	header, body, idle time.Duration
+	header, body, idle, answer time.Duration
 }
 
-var defaultTimeouts = timeouts{header: headerTimeout, body: bodyTimeout, idle: idleTimeout}
+var defaultTimeouts = timeouts{header: headerTimeout, body: bodyTimeout, idle: idleTimeout, answer: answerTimeout}
 
 // httpServer returns the http.Server that serves h with s's timeouts.
-// It has no write timeout: an answer may take as long as the action it
-// reports on (a restart waits out a grace period), and an event stream
-// lasts as long as its client; each write to a stream is bounded instead
-// (streamWriteTimeout).
+// The write timeout runs from an answer's first byte, not from the
+// request, since an answer may take as long as the action it reports on
+// (a restart waits out a grace period); an event stream is exempt from
+// it and bounds each of its writes instead (streamWriteTimeout).
 func (s *Server) httpServer(h http.Handler) *http.Server {
 	return &http.Server{
-		Handler:           s.bodyWithin(h),
+		Handler:           s.bodyWithin(s.answerWithin(h)),
 		ReadHeaderTimeout: s.limits.header,
 		IdleTimeout:       s.limits.idle,
 	}
 }
+
+// answerWithin gives the client s.limits.answer, from an answer's first
+// byte, to take all of it; a client that does not is disconnected. An
+// event stream is left alone.
+func (s *Server) answerWithin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		_ = rc.SetWriteDeadline(time.Time{}) // the previous answer's, on a kept-alive connection
+		next.ServeHTTP(&boundedAnswer{ResponseWriter: w, rc: rc, limit: s.limits.answer}, r)
+	})
+}
+
+// boundedAnswer sets the write deadline of its answer when the answer
+// begins, unless it is an event stream.
+type boundedAnswer struct {
+	http.ResponseWriter
+	rc      *http.ResponseController
+	limit   time.Duration
+	started bool
+}
+
+func (b *boundedAnswer) begin() {
+	if b.started {
+		return
+	}
+	b.started = true
+	if b.Header().Get("Content-Type") != "text/event-stream" {
+		_ = b.rc.SetWriteDeadline(time.Now().Add(b.limit))
+	}
+}
+
+func (b *boundedAnswer) WriteHeader(status int) {
+	b.begin()
+	b.ResponseWriter.WriteHeader(status)
+}
+
+func (b *boundedAnswer) Write(p []byte) (int, error) {
+	b.begin()
+	return b.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (b *boundedAnswer) Unwrap() http.ResponseWriter { return b.ResponseWriter }
 
 // bodyWithin reads a request's body (up to one byte more than
 // maxBodyBytes) before next sees it, within s.limits.body: a client that
@@ -71,7 +116,14 @@ func (s *Server) bodyWithin(next http.Handler) http.Handler {
 			respondErrorMessage(w, http.StatusBadRequest, fmt.Sprintf("api: request body: %v", err))
 			return
 		}
-		_ = rc.SetReadDeadline(time.Time{})
+		if len(body) > maxBodyBytes {
+			// The rest is never read: the connection closes after the
+			// answer, and the deadline stays so that the server does not
+			// wait for the rest either.
+			w.Header().Set("Connection", "close")
+		} else {
+			_ = rc.SetReadDeadline(time.Time{})
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})

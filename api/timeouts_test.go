@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +18,7 @@ import (
 
 // shortTimeouts are timeouts a test can wait out; the test's own deadline
 // on the connection (connDeadline) is far longer.
-var shortTimeouts = timeouts{header: 300 * time.Millisecond, body: 300 * time.Millisecond, idle: 300 * time.Millisecond}
+var shortTimeouts = timeouts{header: 300 * time.Millisecond, body: 300 * time.Millisecond, idle: 300 * time.Millisecond, answer: 300 * time.Millisecond}
 
 const connDeadline = 10 * time.Second
 
@@ -94,7 +95,7 @@ func TestServer_StalledHeaders_ClosedAfterTheHeaderTimeout(t *testing.T) {
 	requireClosed(t, rd)
 }
 
-func TestServer_BodyTimeout_DoesNotCutAStream(t *testing.T) {
+func TestServer_Timeouts_DoNotCutAStream(t *testing.T) {
 	c, svc := newSrvCore(t)
 	s := New(c, svc, Options{Token: srvTestToken})
 	s.limits = shortTimeouts
@@ -137,4 +138,88 @@ func TestServer_BodyTimeout_DoesNotCutAStream(t *testing.T) {
 			t.Fatal("no event on the stream")
 		}
 	}
+}
+
+func TestServer_AnswerNotTaken_DisconnectedAfterTheAnswerTimeout(t *testing.T) {
+	c, svc := newSrvCore(t)
+	s := New(c, svc, Options{})
+	s.limits = shortTimeouts
+	// An answer far larger than the sockets' buffers, to a client that
+	// reads none of it.
+	written := make(chan error, 1)
+	srv := s.httpServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		chunk := make([]byte, 1<<20)
+		for range 256 {
+			if _, err := w.Write(chunk); err != nil {
+				written <- err
+				return
+			}
+		}
+		written <- nil
+	}))
+	l, err := listenLoopback()
+	require.NoError(t, err)
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+
+	conn, err := net.Dial("tcp", l.Addr().String())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	require.NoError(t, conn.(*net.TCPConn).SetReadBuffer(4096))
+	_, err = fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: %s\r\n\r\n", l.Addr())
+	require.NoError(t, err)
+	select {
+	case err := <-written:
+		require.Error(t, err, "the whole answer was taken by a client that read nothing")
+		assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
+	case <-time.After(connDeadline):
+		t.Fatal("the answer's writer is still blocked")
+	}
+}
+
+func TestServer_BodyTooLarge_RefusedAndClosed(t *testing.T) {
+	base := serveShort(t, Options{Token: srvTestToken})
+	conn := dialRaw(t, base)
+	// One byte more than the bound, declared larger still and not all sent.
+	_, err := fmt.Fprintf(conn, "POST /v1/down HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		strings.TrimPrefix(base, "http://"), srvTestToken, maxBodyBytes+100, strings.Repeat(" ", maxBodyBytes+1))
+	require.NoError(t, err)
+	rd := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(rd, nil)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	assert.Contains(t, string(body), "larger than")
+	requireClosed(t, rd)
+}
+
+func TestServer_SlowAction_AnswerTimeoutRunsFromItsFirstByte(t *testing.T) {
+	c, svc := newSrvCore(t)
+	s := New(c, svc, Options{})
+	s.limits = shortTimeouts
+	// An action that takes longer than every timeout before it answers
+	// (a restart waiting out a grace period), to a request with a body.
+	srv := s.httpServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		began := time.Now()
+		for time.Since(began) < 3*shortTimeouts.answer {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		body, _ := io.ReadAll(r.Body)
+		_, _ = w.Write(append([]byte("done: "), body...))
+	}))
+	l, err := listenLoopback()
+	require.NoError(t, err)
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+
+	client := &http.Client{}
+	t.Cleanup(client.CloseIdleConnections)
+	a := srvDo(t, client, "http://"+l.Addr().String(), "POST", "/", "{}", nil)
+	assert.Equal(t, http.StatusOK, a.status)
+	assert.Equal(t, "done: {}", string(a.body))
 }
