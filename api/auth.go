@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -81,4 +82,17 @@ func requestToken(r *http.Request) (string, bool) {
 		return cookie.Value, true
 	}
 	return "", false
+}
+
+// MinTokenBytes is the shortest token Serve accepts for a non-unix
+// listener.
+const MinTokenBytes = 16
+
+// CheckToken returns an error unless token is fit to guard a TCP
+// listener: at least MinTokenBytes bytes.
+func CheckToken(token string) error {
+	if len(token) < MinTokenBytes {
+		return fmt.Errorf("the token has %d bytes; at least %d are needed", len(token), MinTokenBytes)
+	}
+	return nil
 }

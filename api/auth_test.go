@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const srvTestToken = "s3cret-token"
+const srvTestToken = "s3cret-token-for-tests"
 
 // serveTCP serves s on a loopback TCP port and returns its base URL.
 func serveTCP(t *testing.T, s *Server) string {
@@ -33,6 +33,13 @@ func serveTCP(t *testing.T, s *Server) string {
 
 func bearer(token string) http.Header {
 	return http.Header{"Authorization": {"Bearer " + token}}
+}
+
+// jsonBearer is bearer with a JSON body's Content-Type.
+func jsonBearer(token string) http.Header {
+	h := bearer(token)
+	h.Set("Content-Type", "application/json")
+	return h
 }
 
 func TestServer_TCP_NeedsTheToken(t *testing.T) {
@@ -106,7 +113,7 @@ func TestServer_TCP_StartForbiddenUnlessAllowed(t *testing.T) {
 	t.Cleanup(client.CloseIdleConnections)
 
 	base := serveTCP(t, New(c, svc, Options{Token: srvTestToken}))
-	a := srvDo(t, client, base, "POST", "/v1/processes", `{"command": "true"}`, bearer(srvTestToken))
+	a := srvDo(t, client, base, "POST", "/v1/processes", `{"command": "true"}`, jsonBearer(srvTestToken))
 	require.Equal(t, http.StatusForbidden, a.status)
 	assert.Contains(t, a.errorMessage(t), "not allowed")
 	assert.Empty(t, svc.List(), "nothing started")
@@ -116,7 +123,7 @@ func TestServer_TCP_StartForbiddenUnlessAllowed(t *testing.T) {
 
 	c2, svc2 := newSrvCore(t)
 	allowed := serveTCP(t, New(c2, svc2, Options{Token: srvTestToken, AllowStart: true}))
-	a = srvDo(t, client, allowed, "POST", "/v1/processes", `{"command": "true"}`, bearer(srvTestToken))
+	a = srvDo(t, client, allowed, "POST", "/v1/processes", `{"command": "true"}`, jsonBearer(srvTestToken))
 	info := decodeAnswer[process.ProcessInfo](t, a, http.StatusCreated)
 	t.Cleanup(func() { _ = svc2.Kill(info.ID) })
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -25,11 +26,15 @@ import (
 const browserPath = "/usr/bin/chromium"
 
 // TestBrowserDashboard drives the dashboard in a real headless Chromium
-// against a real server and real units: both units show as ready, the
+// against a real server and real units: the units show as ready, the
 // log tail of a unit shows lines written after the page loaded (as text,
-// never as markup), the restart button restarts a unit, a refused action
-// shows the server's message, stop then start bring another unit down and
-// up again, and the page says so when the server goes away.
+// never as markup; stderr lines marked, not coloured as errors), the
+// restart button restarts a unit, a refused action shows the server's
+// message, a page of another port cannot stop a unit with the dashboard's
+// cookie, stop then start bring another unit down and up again (the
+// stopped process not coloured as a failure, a crashed one coloured so),
+// a probe error while a unit restarts is not shown as a failure, and the
+// page says so when the server goes away.
 func TestBrowserDashboard(t *testing.T) {
 	if _, err := os.Stat(browserPath); err != nil {
 		if os.Getenv("GOPROCESS_BROWSER_TEST") == "1" {
@@ -55,10 +60,16 @@ func TestBrowserDashboard(t *testing.T) {
 
 	const token = "browser-test-token"
 	srv := api.New(c, svc, api.Options{Token: token})
+	gate := filepath.Join(t.TempDir(), "gate") // gated is ready while it exists
+	if err := os.WriteFile(gate, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	specs := []process.UnitSpec{
 		{Name: "ticker", Process: process.RunOptions{Command: "sh", Args: []string{"-c",
-			`i=0; while :; do i=$((i+1)); echo "tick $i <b>bold</b>"; sleep 0.2; done`}}},
+			`i=0; while :; do i=$((i+1)); echo "tick $i <b>bold</b>"; echo "warn $i" >&2; sleep 0.2; done`}}},
 		{Name: "idle", Process: process.RunOptions{Command: "sleep", Args: []string{"600"}}},
+		{Name: "gated", Process: process.RunOptions{Command: "sleep", Args: []string{"600"}},
+			Ready: &process.Probe{Exec: []string{"test", "-e", gate}, Period: 50 * time.Millisecond}},
 	}
 	for i := range specs {
 		srv.Attach(&specs[i])
@@ -175,13 +186,26 @@ func TestBrowserDashboard(t *testing.T) {
 	unitState := func(name string) string {
 		return fmt.Sprintf(`document.querySelector('tr[data-unit=%q] .state')?.textContent`, name)
 	}
+	// isBad is an expression: whether the element sel is coloured as a
+	// failure (the page's --bad colour).
+	isBad := func(sel string) string {
+		return fmt.Sprintf(`(() => {
+			const probe = document.createElement("span");
+			probe.style.color = "var(--bad)";
+			document.body.append(probe);
+			const bad = getComputedStyle(probe).color;
+			probe.remove();
+			return getComputedStyle(document.querySelector(%q)).color === bad;
+		})()`, sel)
+	}
+	base := "http://" + l.Addr().String()
 
 	// The page is HTML that may run only its own inline script.
 	browserCheckHeaders(t, "http://"+l.Addr().String()+"/", token)
 
 	// The token in the URL becomes a cookie; the page then loads both units.
 	step("open the dashboard", chromedp.Navigate("http://"+l.Addr().String()+"/?token="+token))
-	wait("both units ready", unitState("ticker")+` === "ready" && `+unitState("idle")+` === "ready"`)
+	wait("every unit ready", unitState("ticker")+` === "ready" && `+unitState("idle")+` === "ready" && `+unitState("gated")+` === "ready"`)
 	wait("the event stream connected", `document.querySelector("#conn").dataset.connected === "true"`)
 
 	// Selecting a unit follows its log: a line written after the page
@@ -195,8 +219,12 @@ func TestBrowserDashboard(t *testing.T) {
 	if got := eval(`String(document.querySelectorAll("#log b").length)`); got != "0" {
 		t.Errorf("a log line became markup: %s <b> elements in #log", got)
 	}
-	if got := eval(`document.querySelector("#log .line:last-child .text").textContent`); !strings.HasSuffix(got, " <b>bold</b>") {
-		t.Errorf("last log line = %q, want the text with its <b>", got)
+	if got := eval(`[...document.querySelectorAll('#log .line[data-stream="stdout"] .text')].pop().textContent`); !strings.HasSuffix(got, " <b>bold</b>") {
+		t.Errorf("last stdout line = %q, want the text with its <b>", got)
+	}
+	wait("a stderr line", `document.querySelector('#log .line[data-stream="stderr"] .text') !== null`)
+	if eval(`String(`+isBad(`#log .line[data-stream="stderr"] .text`)+`)`) == "true" {
+		t.Errorf("a stderr line is coloured as a failure")
 	}
 
 	// The restart button restarts the unit: a new process, ready again.
@@ -247,9 +275,31 @@ func TestBrowserDashboard(t *testing.T) {
 	step("dismiss the message", chromedp.Click(chromedp.CSS(`#message-close`)))
 	step("the message gone", chromedp.WaitNotVisible(chromedp.CSS(`#message`)))
 
+	// A page of another port of the same host, opened in the browser that
+	// holds the dashboard's cookie, cannot stop a unit: neither with an
+	// empty POST nor with a text/plain body.
+	idleBefore, err := svc.Unit("idle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := browserOtherOrigin(t, base+"/v1/units/idle/stop")
+	step("open a page of another port", chromedp.Navigate(other))
+	wait("its requests answered", `document.title === "sent 2"`)
+	if u, err := svc.Unit("idle"); err != nil || u.State != process.UnitReady || u.ProcessID != idleBefore.ProcessID {
+		t.Errorf("idle after the other page's requests: %+v, %v; want it untouched: %+v", u, err, idleBefore)
+	}
+	step("back to the dashboard", chromedp.Navigate(base+"/"))
+	wait("every unit ready again", unitState("ticker")+` === "ready" && `+unitState("idle")+` === "ready" && `+unitState("gated")+` === "ready"`)
+	wait("the event stream connected again", `document.querySelector("#conn").dataset.connected === "true"`)
+
 	// Stop takes a unit down and offers start; start brings it back.
 	step("click stop", chromedp.Click(chromedp.CSS(`button[data-action="stop"][data-unit="idle"]`)))
 	wait("idle stopped", unitState("idle")+` === "stopped"`)
+	stoppedRow := fmt.Sprintf(`tr[data-process=%q] .status`, idleBefore.ProcessID)
+	wait("the stopped process listed as stopped", `document.querySelector('`+stoppedRow+`')?.textContent === "stopped (SIGTERM)"`)
+	if eval(`String(`+isBad(stoppedRow)+`)`) == "true" {
+		t.Errorf("a process stopped on request is coloured as a failure")
+	}
 	step("start offered", chromedp.WaitVisible(chromedp.CSS(`button[data-action="start"][data-unit="idle"]`)))
 	if u, err := svc.Unit("idle"); err != nil || u.State != process.UnitStopped {
 		t.Errorf("idle after stop: %+v, %v", u, err)
@@ -259,6 +309,40 @@ func TestBrowserDashboard(t *testing.T) {
 	if u, err := svc.Unit("idle"); err != nil || u.State != process.UnitReady {
 		t.Errorf("idle after start: %+v, %v", u, err)
 	}
+
+	// A process that crashed is coloured as a failure.
+	crash := svc.Start(context.Background(), "sh", "-c", "exit 3")
+	if !crash.OK {
+		t.Fatalf("starting a crash: %v", crash.Value)
+	}
+	crashed := crash.Value.(*process.Process)
+	crashRow := fmt.Sprintf(`tr[data-process=%q] .status`, crashed.ID)
+	wait("the crash listed", `document.querySelector('`+crashRow+`')?.textContent === "exited (3)"`)
+	if eval(`String(`+isBad(crashRow)+`)`) != "true" {
+		t.Errorf("a process that exited with status 3 is not coloured as a failure")
+	}
+
+	// While gated restarts, its probe fails until the gate is back: the
+	// page shows why, not as a failure.
+	if err := os.Remove(gate); err != nil {
+		t.Fatal(err)
+	}
+	restarted := make(chan error, 1)
+	go func() { restarted <- svc.Restart(context.Background(), "gated") }()
+	wait("gated starting, with its probe's error", `(() => {
+		const tr = document.querySelector('tr[data-unit="gated"]');
+		return tr.dataset.state === "starting" && tr.querySelector(".error").textContent.startsWith("ready probe:");
+	})()`)
+	if eval(`String(`+isBad(`tr[data-unit="gated"] .error`)+`)`) == "true" {
+		t.Errorf("a probe error while a unit restarts is coloured as a failure")
+	}
+	if err := os.WriteFile(gate, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-restarted; err != nil {
+		t.Errorf("restarting gated: %v", err)
+	}
+	wait("gated ready again", unitState("gated")+` === "ready"`)
 
 	// When the server goes, the page says it is disconnected.
 	shutdown()
@@ -272,6 +356,32 @@ func TestBrowserDashboard(t *testing.T) {
 		}
 	}
 	mu.Unlock()
+}
+
+// browserOtherOrigin serves, on another port of the same host until the
+// test ends, a page whose script POSTs to target twice (once empty, once
+// with a text/plain body, as a form or a simple fetch may), with the
+// browser's cookies; it sets the page's title to "sent 2" once both have
+// been answered. It returns the page's URL.
+func browserOtherOrigin(t *testing.T, target string) string {
+	t.Helper()
+	page := fmt.Sprintf(`<!doctype html><title>other</title><script>
+let n = 0;
+const done = () => { n++; document.title = "sent " + n; };
+const post = (init) => fetch(%q, Object.assign({method: "POST", mode: "no-cors", credentials: "include"}, init)).then(done, done);
+post({}).then(() => post({headers: {"Content-Type": "text/plain"}, body: "{}"}));
+</script>`, target)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(page))
+	})}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return "http://" + l.Addr().String() + "/"
 }
 
 // browserRequest sends method to url with the token as a bearer and

@@ -34,10 +34,13 @@ func ListenUnix(path string) (net.Listener, error) {
 	if path == "" {
 		return nil, errors.New("api: listen unix: empty path")
 	}
+	dir := filepath.Dir(path)
+	if err := checkSocketDir(dir); err != nil {
+		return nil, fmt.Errorf("api: listen unix %s: %w", path, err)
+	}
 	if err := clearStaleSocket(path); err != nil {
 		return nil, err
 	}
-	dir := filepath.Dir(path)
 	tmp, err := os.MkdirTemp(dir, ".gp")
 	if err != nil {
 		return nil, fmt.Errorf("api: listen unix %s: %w", path, err)
@@ -72,6 +75,19 @@ func ListenUnix(path string) (net.Listener, error) {
 		return nil, fmt.Errorf("api: listen unix %s: %w", path, err)
 	}
 	return &unixListener{UnixListener: ul, path: path, file: st}, nil
+}
+
+// checkSocketDir refuses a directory whose entries anyone could remove or
+// replace: one that everyone may write to and that has no sticky bit.
+func checkSocketDir(dir string) error {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if st.Mode().Perm()&0o002 != 0 && st.Mode()&fs.ModeSticky == 0 {
+		return fmt.Errorf("refusing the directory %s: everyone may write to it (mode %s, no sticky bit), so anyone could replace the socket; choose another directory", dir, st.Mode().Perm())
+	}
+	return nil
 }
 
 // clearStaleSocket removes a socket file at path that nobody answers on,

@@ -6,35 +6,30 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"time"
 )
-
-// readHeaderTimeout bounds how long a client may take to send a request's
-// headers.
-const readHeaderTimeout = 10 * time.Second
 
 // Serve answers requests on l until Shutdown, and always closes l. A unix
 // listener (Addr().Network() == "unix", as ListenUnix gives) is trusted:
 // every route, no token. Any other listener needs Options.Token on every
-// request (see docs/api.md); without a token configured, Serve returns an
-// error at once. After Shutdown it returns http.ErrServerClosed.
+// request, and keeps the doors docs/api.md describes: the Host header
+// must name the listener (else 421), and a request that changes
+// something must be same-origin (else 403) with a JSON body (else 415).
+// Without a token of at least MinTokenBytes, Serve returns an error at
+// once. After Shutdown it returns http.ErrServerClosed.
 func (s *Server) Serve(l net.Listener) error {
 	if l == nil {
 		return errors.New("api: serve: nil listener")
 	}
 	h := s.handler
 	if l.Addr().Network() != "unix" {
-		if s.opts.Token == "" {
+		if err := CheckToken(s.opts.Token); err != nil {
 			_ = l.Close()
-			return fmt.Errorf("api: serve %s %s: a non-unix listener needs Options.Token", l.Addr().Network(), l.Addr())
+			return fmt.Errorf("api: serve %s %s: a non-unix listener needs Options.Token: %w", l.Addr().Network(), l.Addr(), err)
 		}
-		h = s.guard(h)
+		h = s.hostCheck(s.guard(sameOrigin(jsonBody(h))))
 	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: readHeaderTimeout,
-		BaseContext:       func(net.Listener) context.Context { return s.base },
-	}
+	srv := s.httpServer(h)
+	srv.BaseContext = func(net.Listener) context.Context { return s.base }
 	if !s.track(srv) {
 		_ = l.Close()
 		return http.ErrServerClosed

@@ -27,11 +27,16 @@ const pingInterval = 15 * time.Second
 // Options configures a Server.
 type Options struct {
 	// Token is the bearer token every request over a non-unix listener
-	// must carry. Serve refuses a non-unix listener while it is empty.
+	// must carry. Serve refuses a non-unix listener while it is shorter
+	// than MinTokenBytes.
 	// A browser gets it as a cookie (GET /?token=TOKEN), so keep to
 	// characters a cookie value may hold: letters, digits and -._~ are
 	// safe (a random hex or base64url string, say).
 	Token string
+	// AllowedHosts are host names (without a port) a request over a
+	// non-unix listener may give in its Host header besides the
+	// listener's address and localhost; any other gets 421.
+	AllowedHosts []string
 	// AllowStart allows POST /v1/processes (starting any command) over a
 	// non-unix listener. A unix socket always allows it.
 	AllowStart bool
@@ -59,6 +64,7 @@ type Server struct {
 
 	handler   http.Handler // the trusted handler: every route, no token
 	pingEvery time.Duration
+	limits    timeouts
 
 	// closing is closed by Shutdown: streams end, new requests get 503.
 	closing   chan struct{}
@@ -93,6 +99,7 @@ func New(c *core.Core, svc *process.Service, opts Options) *Server {
 		hub:       newEventHub(opts.EventBuffer),
 		logs:      newLogBook(opts.LogLines),
 		pingEvery: pingInterval,
+		limits:    defaultTimeouts,
 		closing:   make(chan struct{}),
 		base:      base,
 		cancel:    cancel,

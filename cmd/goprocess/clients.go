@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -31,7 +32,7 @@ func clientFailed(stderr io.Writer, cmd, socket string, err error) int {
 	return exitFailed
 }
 
-// cmdPs prints the units: NAME STATE RESTARTS PID UPTIME CPU.
+// cmdPs prints the units: NAME STATE RESTARTS PID UPTIME CPU ERROR.
 func cmdPs(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("ps", "ps [--socket PATH]", stderr)
 	sock := socketFlag(fs)
@@ -55,14 +56,15 @@ func cmdPs(args []string, stdout, stderr io.Writer) int {
 }
 
 // writeTable writes the ps table of units, with the uptime and CPU time of
-// each unit's process found in procs.
+// each unit's process found in procs, and each unit's error: why it
+// failed or, while it starts, why it is not ready yet.
 func writeTable(w io.Writer, units []process.UnitInfo, procs []process.ProcessInfo, now time.Time) {
 	byID := make(map[string]process.ProcessInfo, len(procs))
 	for _, p := range procs {
 		byID[p.ID] = p
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tSTATE\tRESTARTS\tPID\tUPTIME\tCPU")
+	fmt.Fprintln(tw, "NAME\tSTATE\tRESTARTS\tPID\tUPTIME\tCPU\tERROR")
 	for _, u := range units {
 		pid, uptime, cpu := "-", "-", "-"
 		if p, ok := byID[u.ProcessID]; ok && u.ProcessID != "" {
@@ -72,7 +74,11 @@ func writeTable(w io.Writer, units []process.UnitInfo, procs []process.ProcessIn
 				uptime = roundDuration(now.Sub(p.StartedAt))
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", u.Name, u.State, u.Restarts, pid, uptime, cpu)
+		errText := "-"
+		if u.Error != "" {
+			errText = strings.Join(strings.Fields(u.Error), " ") // one line
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", u.Name, u.State, u.Restarts, pid, uptime, cpu, errText)
 	}
 	tw.Flush()
 }

@@ -54,6 +54,9 @@ func loadConfig(path, envOverride string) (*config, error) {
 // parseConfig decodes data, the content of file, whose relative paths are
 // relative to base.
 func parseConfig(file, base string, data []byte, envOverride string) (*config, error) {
+	if e := encodingError(file, data); e != nil {
+		return nil, configErrors{*e}
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, configErrors{syntaxError(file, err)}

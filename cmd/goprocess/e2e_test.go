@@ -60,9 +60,9 @@ func TestUp_ClientCommands_EndToEnd(t *testing.T) {
 	webPID := unitPID(t, u, "web")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 4, out)
-	assert.Regexp(t, `^NAME\s+STATE\s+RESTARTS\s+PID\s+UPTIME\s+CPU$`, lines[0])
-	assert.Regexp(t, `^setup\s+succeeded\s+0\s+-\s+-\s+\S+$`, lines[1])
-	assert.Regexp(t, `^web\s+ready\s+0\s+`+strconv.Itoa(webPID)+`\s+\S+\s+\S+$`, lines[2])
+	assert.Regexp(t, `^NAME\s+STATE\s+RESTARTS\s+PID\s+UPTIME\s+CPU\s+ERROR$`, lines[0])
+	assert.Regexp(t, `^setup\s+succeeded\s+0\s+-\s+-\s+\S+\s+-$`, lines[1])
+	assert.Regexp(t, `^web\s+ready\s+0\s+`+strconv.Itoa(webPID)+`\s+\S+\s+\S+\s+-$`, lines[2])
 	assert.Regexp(t, `^worker\s+ready\s+0\s+\d+\s+`, lines[3])
 
 	// The units' lines are printed by up, prefixed with their padded names.
@@ -110,6 +110,8 @@ func TestUp_ClientCommands_EndToEnd(t *testing.T) {
 	// The TCP listener: the dashboard's address with its token on stderr.
 	m := regexp.MustCompile(`dashboard: open (http://127\.0\.0\.1:\d+)/\?token=([0-9a-f]+)`).FindStringSubmatch(u.stderr.String())
 	require.NotNil(t, m, u.stderr.String())
+	assert.Len(t, m[2], 64, "a token of 32 random bytes")
+	assert.NotContains(t, u.stderr.String(), "warning", "a loopback listener needs no warning")
 	units, err := api.NewTCPClient(m[1], m[2]).Units(context.Background())
 	require.NoError(t, err)
 	assert.Len(t, units, 3)
@@ -131,7 +133,7 @@ func TestUp_ClientCommands_EndToEnd(t *testing.T) {
 func TestUp_SIGTERM_DownsEveryUnitAndExitsZero(t *testing.T) {
 	dir := t.TempDir()
 	file := writeFile(t, dir, "process.yaml", stackYAML)
-	tokenFile := writeFile(t, dir, "token", "s3cret\n")
+	tokenFile := writeFile(t, dir, "token", "s3cret-of-16-bytes-or-more\n")
 	u := startUp(t, file, "--listen", "127.0.0.1:0", "--token-file", tokenFile)
 	u.waitStates(t, allUp)
 	pids := []int{unitPID(t, u, "web"), unitPID(t, u, "worker")}

@@ -1,7 +1,7 @@
 // Command goprocess runs the units of a process.yaml in the foreground and
 // serves the HTTP API of package api, and talks to such a server.
 //
-//	goprocess up [-f process.yaml] [--socket PATH] [--listen ADDR] [--token-file FILE] [--allow-start] [--env-file FILE]
+//	goprocess up [-f process.yaml] [--socket PATH] [--listen HOST:PORT] [--token-file FILE] [--allowed-host NAME]… [--allow-start] [--env-file FILE]
 //	goprocess ps [--socket PATH]
 //	goprocess ls
 //	goprocess logs [-f] [--socket PATH] NAME
@@ -26,7 +26,7 @@ const (
 )
 
 const usage = `usage:
-  goprocess up [-f process.yaml] [--socket PATH] [--listen ADDR] [--token-file FILE] [--allow-start] [--env-file FILE]
+  goprocess up [-f process.yaml] [--socket PATH] [--listen HOST:PORT] [--token-file FILE] [--allowed-host NAME]… [--allow-start] [--env-file FILE]
   goprocess ps [--socket PATH]
   goprocess ls
   goprocess logs [-f] [--socket PATH] NAME

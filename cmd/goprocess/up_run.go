@@ -31,6 +31,7 @@ const forceAfter = 300 * time.Millisecond
 type upRun struct {
 	o      upOptions
 	pr     *printer
+	stuck  *stuckReporter
 	c      *core.Core
 	svc    *process.Service
 	srv    *api.Server
@@ -52,6 +53,7 @@ func runUp(o upOptions, listeners []net.Listener, stdout, stderr io.Writer) int 
 		colour = isTerminal(f)
 	}
 	u := &upRun{o: o, pr: newPrinter(stdout, stderr, names, colour), downRq: make(chan struct{}, 1)}
+	u.stuck = newStuckReporter(u.pr)
 	for i := range specs {
 		name := specs[i].Name
 		specs[i].Process.OnOutput = func(e process.ActionProcessOutput) { u.pr.line(name, e.Line) }
@@ -82,11 +84,11 @@ func runUp(o upOptions, listeners []net.Listener, stdout, stderr io.Writer) int 
 	u.c.RegisterAction(func(_ *core.Core, msg core.Message) core.Result {
 		if ev, ok := msg.(process.ActionUnitChanged); ok {
 			acceptOnce.Do(func() { close(accepted) })
-			u.pr.state(ev)
+			u.stuck.changed(ev)
 		}
 		return core.Result{OK: true}
 	})
-	u.srv = api.New(u.c, svc, api.Options{Token: o.token, AllowStart: o.allowStart, OnDown: u.onDown})
+	u.srv = api.New(u.c, svc, api.Options{Token: o.token, AllowedHosts: o.allowedHosts, AllowStart: o.allowStart, OnDown: u.onDown})
 	for i := range specs {
 		u.srv.Attach(&specs[i])
 	}
@@ -115,8 +117,12 @@ func runUp(o upOptions, listeners []net.Listener, stdout, stderr io.Writer) int 
 	}
 	serveErr := u.serve(listeners)
 	defer u.startDaemon()()
+	look := time.NewTicker(stuckEvery)
+	defer look.Stop()
 	for {
 		select {
+		case <-look.C:
+			u.stuck.look(svc.Units())
 		case err := <-upDone:
 			upDone = nil
 			if err != nil {
@@ -171,8 +177,9 @@ func (u *upRun) serve(listeners []net.Listener) <-chan error {
 
 // shutdown downs every unit (a second signal kills what still runs), stops
 // the API and the Core, and returns the exit status: 0 when every unit
-// ended cleanly (stopped on request, or succeeded). listeners not yet
-// served are closed; serving says whether the server serves.
+// ended cleanly (stopped on request, or succeeded) and nothing had to be
+// forced, else 1. listeners not yet served are closed; serving says
+// whether the server serves.
 func (u *upRun) shutdown(listeners []net.Listener, serving bool) int {
 	began := time.Now()
 	u.pr.note("stopping every unit (Ctrl-C again to force)")
@@ -213,7 +220,7 @@ func (u *upRun) shutdown(listeners []net.Listener, serving bool) int {
 		u.pr.note("stopping the process service: %v", r.Value)
 	}
 	status := exitOK
-	if u.failed {
+	if u.failed || forced {
 		status = exitFailed
 	}
 	for _, info := range final {
