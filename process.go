@@ -32,7 +32,11 @@ type RunOptions struct {
 	// Detach makes the process independent of the caller's context and lets
 	// it survive the death of this program. Its output goes to a file
 	// (ProcessInfo.OutputFile), which it keeps writing to after this
-	// program has gone. Detach cannot be combined with PTY.
+	// program has gone. Detach cannot be combined with PTY. A file system
+	// with no space left is refused at the start (an error matching
+	// syscall.ENOSPC); one that fills up while the process writes loses
+	// what it writes next, and Wait then returns an error matching
+	// syscall.ENOSPC if the process itself succeeded.
 	Detach bool
 	// Timeout, when positive, stops the process gracefully after it.
 	Timeout time.Duration
@@ -108,7 +112,9 @@ type ProcessInfo struct {
 	PTY       bool          `json:"pty"`
 	// OutputFile is the file a Detach'ed process writes its output to.
 	OutputFile string `json:"outputFile,omitempty"`
-	// Error is the reason a process failed, when Status is failed.
+	// Error is the reason a process failed, when Status is failed, and
+	// otherwise why some of its output was lost: a Stdout or Stderr
+	// writer failed, or the file system of its OutputFile was full.
 	Error string `json:"error,omitempty"`
 	// Containment is how the process's descendants are held.
 	Containment Containment `json:"containment"`
@@ -159,7 +165,9 @@ type Process struct {
 	stopSignal string // the last stop signal that reached the running leader
 	group      group
 	capture    *output.Ring
-	writeErr   error // the first error of a Stdout or Stderr writer
+	// lostOutput is the first loss of output: a Stdout or Stderr writer
+	// that failed, or a full file system under the output file.
+	lostOutput error
 
 	stdinMu sync.Mutex
 	stdin   *os.File // stdin pipe, or the terminal master for PTY
@@ -195,8 +203,11 @@ func (p *Process) infoLocked() ProcessInfo {
 		OutputFile:  p.outputFile,
 		Containment: p.contained,
 	}
-	if p.exit.err != nil {
+	switch {
+	case p.exit.err != nil:
 		info.Error = p.exit.err.Error()
+	case p.lostOutput != nil:
+		info.Error = p.lostOutput.Error()
 	}
 	if p.state == stateRunning {
 		info.Duration = time.Since(p.StartedAt)
@@ -245,7 +256,7 @@ func (p *Process) resultLocked() error {
 	case p.exit.err != nil:
 		return p.exit.err
 	case p.exit.code == 0 && p.exit.signal == "" && p.stopSignal == "":
-		return p.writeErr
+		return p.lostOutput
 	}
 	exitErr := &ExitError{Code: p.exit.code, Signal: p.exit.signal, stoppedWith: p.stopSignal}
 	if p.capture != nil {

@@ -155,6 +155,7 @@ func (s *supervisor) stream(fd int) *stream {
 // finish ends a stream: the final line without newline is delivered.
 func (s *supervisor) finish(st *stream) {
 	s.set.Remove(st.fd)
+	st.checkLost(s.p)
 	st.lines.Flush(st.emit)
 	st.pack.Stop()
 	st.done = true
