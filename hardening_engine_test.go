@@ -378,3 +378,104 @@ func TestProcess_Detached_FileSystemFillsUp_LossRecorded(t *testing.T) {
 	kept := strings.Count(p.Output(), "\n")
 	assert.Less(t, kept, 5000, "the file system cannot have held every line")
 }
+
+// seqLines is how many lines the waiting-handler tests' child writes:
+// more than a pipe holds, many times over.
+const seqLines = 200000
+
+// requireAllSeqLines checks that lines are exactly 1..seqLines, in order.
+func requireAllSeqLines(t *testing.T, lines []string) {
+	t.Helper()
+	require.Len(t, lines, seqLines, "every line was delivered")
+	for i, line := range lines {
+		if line != strconv.Itoa(i+1) {
+			require.Failf(t, "lines out of order", "line %d is %q", i+1, line)
+		}
+	}
+}
+
+// Item 5: an OnOutput handler that waits for its own process, which goes
+// on writing far more than a pipe holds, gets the exit; every line is
+// then delivered, in order, after the handler has returned. So for Start,
+// for Run, and for a detached process, whose output file the waiting
+// handler reads.
+func TestHandler_OnOutputWaitsForItsOwnProcess_WhileItWritesMoreThanAPipeHolds(t *testing.T) {
+	for _, mode := range []string{"Start", "Run", "Detach"} {
+		t.Run(mode, func(t *testing.T) {
+			_, svc := newTestService(t, Options{})
+			result := make(chan error, 1)
+			var lines []string // appended by the delivering goroutine only
+			opts := RunOptions{Command: "seq", Args: []string{strconv.Itoa(seqLines)}, OnOutput: func(e ActionProcessOutput) {
+				lines = append(lines, e.Line)
+				if e.Line != "1" {
+					return
+				}
+				p, err := svc.Get(e.ID)
+				if err == nil {
+					killOnCleanup(t, p.PID)
+					err = p.Wait()
+				}
+				result <- err
+			}}
+			ran := make(chan core.Result, 1)
+			if mode != "Run" {
+				opts.Detach = mode == "Detach"
+				p := startProcess(t, svc, opts)
+				go func() {
+					<-p.Done()
+					ran <- core.Result{OK: true}
+				}()
+			} else {
+				go func() { ran <- svc.RunWithOptions(context.Background(), opts) }()
+			}
+			select {
+			case err := <-result:
+				assert.NoError(t, err, "Wait from the handler returns the exit")
+			case <-time.After(60 * time.Second):
+				t.Fatal("Wait called from OnOutput did not return: the process is blocked on its full pipe")
+			}
+			r := awaitResult(t, ran, "the process was not done after the handler returned")
+			require.True(t, r.OK, "%v", r.Value)
+			requireAllSeqLines(t, lines)
+			if mode == "Run" {
+				assert.Equal(t, seqLines, strings.Count(r.Value.(string), "\n"), "Run's output is complete")
+			}
+		})
+	}
+}
+
+// Item 5: a handler of the start event that waits for the process, which
+// writes far more than a pipe holds before it exits, gets the exit; the
+// output events then arrive, every line in order.
+func TestHandler_StartHandlerWaits_WhileTheProcessWritesMoreThanAPipeHolds(t *testing.T) {
+	c, svc := newTestService(t, Options{})
+	result := make(chan error, 1)
+	onEvent(c, func(e ActionProcessStarted) {
+		if e.Command != "seq" {
+			return
+		}
+		p, err := svc.Get(e.ID)
+		if err == nil {
+			killOnCleanup(t, p.PID)
+			err = p.Wait()
+		}
+		result <- err
+	})
+	var lines []string // appended by the delivering goroutine only
+	ran := make(chan core.Result, 1)
+	go func() {
+		ran <- svc.StartWithOptions(context.Background(), RunOptions{Command: "seq", Args: []string{strconv.Itoa(seqLines)},
+			OnOutput: func(e ActionProcessOutput) { lines = append(lines, e.Line) }})
+	}()
+	select {
+	case err := <-result:
+		assert.NoError(t, err, "Wait from the start handler returns the exit")
+	case <-time.After(60 * time.Second):
+		t.Fatal("Wait called from the start handler did not return: the process is blocked on its full pipe")
+	}
+	r := awaitResult(t, ran, "Start did not return")
+	require.True(t, r.OK, "%v", r.Value)
+	p := r.Value.(*Process)
+	waitDone(t, p, 30*time.Second)
+	requireAllSeqLines(t, lines)
+}

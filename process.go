@@ -158,6 +158,9 @@ type Process struct {
 	// does (0 otherwise), so a handler that waits for the process can be
 	// told from everyone else.
 	deliverer atomic.Int32
+	// sup follows the process until it has ended; it is used by the
+	// goroutine delivering the process's events only (see drain.go).
+	sup *supervisor
 
 	mu         sync.Mutex
 	state      state
@@ -235,8 +238,11 @@ func (p *Process) Done() <-chan struct{} {
 // 0, an *ExitError for any other ending, or the reason waiting failed.
 //
 // Wait returns once every event of the process has been delivered, except
-// when a handler of one of those events calls it: it then returns once the
-// process has exited, with the output captured so far.
+// when a handler of one of those events (OnOutput included) calls it: it
+// then returns once the process has exited, with the output captured so
+// far. Meanwhile it goes on reading the process's output, so a process
+// that writes more than a pipe holds still gets to its exit; what it reads
+// is kept in memory and delivered, in order, after the handler returns.
 func (p *Process) Wait() error {
 	if err := p.awaitEnd(context.Background()); err != nil {
 		return err

@@ -51,7 +51,9 @@ func (f *File) FD() int { return f.notify }
 
 // ReadReady reads what the file holds beyond what was read before, without
 // waiting for more, and calls fn with each chunk in order; a chunk is valid
-// only during the call. It stops after about limit bytes. It reports false
+// only during the call, and fn may itself call ReadReady, which reads what
+// follows into a buffer of its own. It stops after about limit bytes. It
+// reports false
 // once the stream has ended: every writer has closed the file and all of
 // it has been read.
 //
@@ -60,23 +62,27 @@ func (f *File) FD() int { return f.notify }
 func (f *File) ReadReady(limit int, fn func([]byte)) (open bool) {
 	f.drainEvents()
 	f.checkSpace()
-	if f.buf == nil {
-		f.buf = make([]byte, readSize)
+	// fn may read the file itself (a handler waiting for the writer): it
+	// then reads into a buffer of its own, not into the chunk it was given.
+	buf := f.buf
+	f.buf = nil
+	if buf == nil {
+		buf = make([]byte, readSize)
 	}
 	for total := 0; total < limit; {
-		n, err := f.file.Read(f.buf)
+		n, err := f.file.Read(buf)
 		if n > 0 {
-			fn(f.buf[:n])
+			fn(buf[:n])
 			total += n
 		}
 		if err == io.EOF || (err == nil && n == 0) {
-			f.buf = nil // an idle stream holds no buffer
-			return !f.closed
+			return !f.closed // an idle stream holds no buffer
 		}
 		if err != nil {
 			return false
 		}
 	}
+	f.buf = buf
 	return true
 }
 
