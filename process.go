@@ -288,7 +288,8 @@ func (p *Process) Output() string {
 // has exited, it reaches the members still alive, and fails with
 // ErrProcessNotRunning when there are none; it never reaches a process
 // that merely reuses an old PID. SIGKILL counts as a kill: the process then
-// ends with status killed.
+// ends with status killed. A number that is no signal (outside 0..64)
+// fails, naming it, and nothing is sent.
 func (p *Process) Signal(sig os.Signal) error {
 	s, ok := sig.(syscall.Signal)
 	if !ok {
