@@ -29,10 +29,14 @@ type group struct {
 	released bool         // the cgroup has been let go: back to its pool, or removed
 }
 
-// signal sends sig to every member and reports whether it reached one.
+// signal sends sig to every member and reports whether it reached one. A
+// signal number that is not one fails before anything is sent.
 // The leader, leading a process group of pgid, is reached if it has not
 // been reaped.
 func (g *group) signal(pgid int, sig syscall.Signal) (reached bool, err error) {
+	if err := checkSignal(sig); err != nil {
+		return false, err
+	}
 	if g.cgroup != nil {
 		if sig == syscall.SIGKILL {
 			populated, _ := g.cgroup.Populated()

@@ -32,7 +32,11 @@ type RunOptions struct {
 	// Detach makes the process independent of the caller's context and lets
 	// it survive the death of this program. Its output goes to a file
 	// (ProcessInfo.OutputFile), which it keeps writing to after this
-	// program has gone. Detach cannot be combined with PTY.
+	// program has gone. Detach cannot be combined with PTY. A file system
+	// with no space left is refused at the start (an error matching
+	// syscall.ENOSPC); one that fills up while the process writes loses
+	// what it writes next, and Wait then returns an error matching
+	// syscall.ENOSPC if the process itself succeeded.
 	Detach bool
 	// Timeout, when positive, stops the process gracefully after it.
 	Timeout time.Duration
@@ -108,7 +112,9 @@ type ProcessInfo struct {
 	PTY       bool          `json:"pty"`
 	// OutputFile is the file a Detach'ed process writes its output to.
 	OutputFile string `json:"outputFile,omitempty"`
-	// Error is the reason a process failed, when Status is failed.
+	// Error is the reason a process failed, when Status is failed, and
+	// otherwise why some of its output was lost: a Stdout or Stderr
+	// writer failed, or the file system of its OutputFile was full.
 	Error string `json:"error,omitempty"`
 	// Containment is how the process's descendants are held.
 	Containment Containment `json:"containment"`
@@ -155,6 +161,9 @@ type Process struct {
 	// does (0 otherwise), so a handler that waits for the process can be
 	// told from everyone else.
 	deliverer atomic.Int32
+	// sup follows the process until it has ended; it is used by the
+	// goroutine delivering the process's events only (see drain.go).
+	sup *supervisor
 
 	mu         sync.Mutex
 	state      state
@@ -162,7 +171,9 @@ type Process struct {
 	stopSignal string // the last stop signal that reached the running leader
 	group      group
 	capture    *output.Ring
-	writeErr   error // the first error of a Stdout or Stderr writer
+	// lostOutput is the first loss of output: a Stdout or Stderr writer
+	// that failed, or a full file system under the output file.
+	lostOutput error
 
 	stdinMu sync.Mutex
 	stdin   *os.File // stdin pipe, or the terminal master for PTY
@@ -198,8 +209,11 @@ func (p *Process) infoLocked() ProcessInfo {
 		OutputFile:  p.outputFile,
 		Containment: p.contained,
 	}
-	if p.exit.err != nil {
+	switch {
+	case p.exit.err != nil:
 		info.Error = p.exit.err.Error()
+	case p.lostOutput != nil:
+		info.Error = p.lostOutput.Error()
 	}
 	if p.state == stateRunning {
 		info.Duration = time.Since(p.StartedAt)
@@ -227,8 +241,11 @@ func (p *Process) Done() <-chan struct{} {
 // 0, an *ExitError for any other ending, or the reason waiting failed.
 //
 // Wait returns once every event of the process has been delivered, except
-// when a handler of one of those events calls it: it then returns once the
-// process has exited, with the output captured so far.
+// when a handler of one of those events (OnOutput included) calls it: it
+// then returns once the process has exited, with the output captured so
+// far. Meanwhile it goes on reading the process's output, so a process
+// that writes more than a pipe holds still gets to its exit; what it reads
+// is kept in memory and delivered, in order, after the handler returns.
 func (p *Process) Wait() error {
 	if err := p.awaitEnd(context.Background()); err != nil {
 		return err
@@ -248,7 +265,7 @@ func (p *Process) resultLocked() error {
 	case p.exit.err != nil:
 		return p.exit.err
 	case p.exit.code == 0 && p.exit.signal == "" && p.stopSignal == "":
-		return p.writeErr
+		return p.lostOutput
 	}
 	exitErr := &ExitError{Code: p.exit.code, Signal: p.exit.signal, stoppedWith: p.stopSignal}
 	if p.capture != nil {
@@ -285,7 +302,8 @@ func (p *Process) OutputBytes() []byte {
 // has exited, it reaches the members still alive, and fails with
 // ErrProcessNotRunning when there are none; it never reaches a process
 // that merely reuses an old PID. SIGKILL counts as a kill: the process then
-// ends with status killed.
+// ends with status killed. A number that is no signal (outside 0..64)
+// fails, naming it, and nothing is sent.
 func (p *Process) Signal(sig os.Signal) error {
 	s, ok := sig.(syscall.Signal)
 	if !ok {

@@ -55,8 +55,22 @@ func parseSignal(s string) (syscall.Signal, error) {
 // signalNumber validates a numeric signal; 0 is allowed (it only checks
 // that the target exists).
 func signalNumber(n int) (syscall.Signal, error) {
-	if n < 0 || n > 64 {
-		return 0, fmt.Errorf("signal number %d out of range 0..64", n)
+	sig := syscall.Signal(n)
+	if err := checkSignal(sig); err != nil {
+		return 0, err
 	}
-	return syscall.Signal(n), nil
+	return sig, nil
+}
+
+// maxSignal is the highest signal number of Linux (its _NSIG is 65).
+const maxSignal = 64
+
+// checkSignal is the rule for which signals may be sent, checked before
+// any is delivered: a number from 1 to maxSignal, or 0, which delivers
+// nothing and only checks that the target exists.
+func checkSignal(sig syscall.Signal) error {
+	if sig < 0 || sig > maxSignal {
+		return fmt.Errorf("signal number %d out of range 0..%d", int(sig), maxSignal)
+	}
+	return nil
 }

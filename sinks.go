@@ -23,11 +23,29 @@ func (st *stream) copyOut(p *Process, chunk []byte) {
 		return
 	}
 	st.copyTo = nil
-	p.mu.Lock()
-	if p.writeErr == nil {
-		p.writeErr = fmt.Errorf("process %s: %s writer: %w", p.ID, st.stream, err)
+	p.outputLost(fmt.Errorf("process %s: %s writer: %w", p.ID, st.stream, err))
+}
+
+// checkLost records, once the stream has ended, that output written to it
+// may have been lost: the file system of the output file was full at some
+// point while the stream was followed.
+func (st *stream) checkLost(p *Process) {
+	if st.lost == nil {
+		return
 	}
-	p.mu.Unlock()
+	if err := st.lost(); err != nil {
+		p.outputLost(fmt.Errorf("process %s: output may be lost: output file %w", p.ID, err))
+	}
+}
+
+// outputLost records err as the loss of output that Wait and Run report
+// when the process itself succeeded, unless an earlier loss was recorded.
+func (p *Process) outputLost(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.lostOutput == nil {
+		p.lostOutput = err
+	}
 }
 
 // callOnOutput calls fn with msg, recovering and logging a panic so that a

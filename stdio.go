@@ -42,6 +42,9 @@ type outputSource struct {
 	copyTo io.Writer
 	// onLine, when set, receives each line (RunOptions.OnOutput).
 	onLine func(ActionProcessOutput)
+	// lost, when set, tells whether output the child wrote may have been
+	// lost: its output file's file system was full.
+	lost func() error
 }
 
 // files returns the child's descriptors, as syscall.ProcAttr wants them.
@@ -109,43 +112,46 @@ func (s *stdio) attach(opts RunOptions) {
 }
 
 // openStreams connects a child to pipes, or its output to outputFile.
-func openStreams(opts RunOptions, mode launchMode, outputFile string) (s *stdio, err error) {
-	s = &stdio{sys: groupLeaderAttr()}
-	defer func() {
-		if err != nil {
-			s.closeChild()
-			s.closeParent()
-		}
-	}()
-	if err := s.openInput(mode.keepsStdin() || opts.Input != ""); err != nil {
+// When it fails, everything it opened is closed again.
+func openStreams(opts RunOptions, mode launchMode, outputFile string) (*stdio, error) {
+	s := &stdio{sys: groupLeaderAttr()}
+	if err := s.openStreams(opts, mode, outputFile); err != nil {
+		s.closeChild()
+		s.closeParent()
 		return nil, err
 	}
+	return s, nil
+}
+
+// openStreams opens the streams into s; what it opened before failing
+// stays in s, for the caller to close.
+func (s *stdio) openStreams(opts RunOptions, mode launchMode, outputFile string) error {
+	if err := s.openInput(mode.keepsStdin() || opts.Input != ""); err != nil {
+		return err
+	}
 	if outputFile != "" {
-		if err := s.openOutputFile(outputFile); err != nil {
-			return nil, err
-		}
-		return s, nil
+		return s.openOutputFile(outputFile)
 	}
 	if mode.mergesOutput(opts) {
 		// One pipe for both, as 2>&1: the output stays in the order the
 		// child wrote it.
 		r, w, err := pipe.Output()
 		if err != nil {
-			return nil, fmt.Errorf("output pipe: %w", err)
+			return fmt.Errorf("output pipe: %w", err)
 		}
 		s.child[1], s.child[2] = w, w
 		s.outputs = append(s.outputs, pipeSource(r, StreamStdout))
-		return s, nil
+		return nil
 	}
 	for i, stream := range []Stream{StreamStdout, StreamStderr} {
 		r, w, err := pipe.Output()
 		if err != nil {
-			return nil, fmt.Errorf("%s pipe: %w", stream, err)
+			return fmt.Errorf("%s pipe: %w", stream, err)
 		}
 		s.child[1+i] = w
 		s.outputs = append(s.outputs, pipeSource(r, stream))
 	}
-	return s, nil
+	return nil
 }
 
 // openInput gives the child a stdin pipe, or else the null device: an
@@ -153,8 +159,11 @@ func openStreams(opts RunOptions, mode launchMode, outputFile string) (s *stdio,
 func (s *stdio) openInput(withPipe bool) error {
 	if !withPipe {
 		null, err := os.Open(os.DevNull)
+		if err != nil {
+			return fmt.Errorf("stdin: %w", err)
+		}
 		s.child[0] = null
-		return err
+		return nil
 	}
 	r, w, err := pipe.Input()
 	if err != nil {
@@ -166,7 +175,8 @@ func (s *stdio) openInput(withPipe bool) error {
 
 // openOutputFile sends stdout and stderr to a new file at path, which the
 // parent follows. The child keeps writing to it after this program has
-// gone, where a pipe would kill it with SIGPIPE.
+// gone, where a pipe would kill it with SIGPIPE. A file system with no
+// space left is refused: the child's writes would all fail, unseen.
 func (s *stdio) openOutputFile(path string) error {
 	w, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
 	if err != nil {
@@ -174,10 +184,15 @@ func (s *stdio) openOutputFile(path string) error {
 	}
 	s.child[1], s.child[2] = w, w
 	f, err := follow.Open(path)
+	if err == nil {
+		if err = f.NoSpace(); err != nil {
+			f.Close()
+		}
+	}
 	if err != nil {
 		return errors.Join(fmt.Errorf("output file: %w", err), os.Remove(path))
 	}
-	s.outputs = append(s.outputs, outputSource{stream: StreamStdout, fd: f.FD(), read: f.ReadReady, close: f.Close})
+	s.outputs = append(s.outputs, outputSource{stream: StreamStdout, fd: f.FD(), read: f.ReadReady, close: f.Close, lost: f.NoSpace})
 	return nil
 }
 

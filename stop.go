@@ -92,7 +92,7 @@ func (p *Process) awaitEnd(ctx context.Context) error {
 	default:
 	}
 	if p.deliveringHere() {
-		if !ends.await(p, false, ctx.Done()) {
+		if !p.awaitExitDelivering(ctx.Done()) {
 			return p.wrap("wait", ctx.Err())
 		}
 		return nil

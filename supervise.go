@@ -46,6 +46,11 @@ type stream struct {
 	emit    func(line []byte)  // delivers one line
 	consume func(chunk []byte) // captures a chunk and splits it into lines
 	done    bool
+	// backlog is what was read while a handler of the process's events
+	// waited for it, kept for the supervisor to consume once the handler
+	// has returned; ended: the stream ended meanwhile (see drain.go).
+	backlog []byte
+	ended   bool
 }
 
 // newSupervisor watches the leader's pidfd and the output sources in set,
@@ -71,6 +76,11 @@ func newSupervisor(p *Process, set *watch.Set, sources []outputSource, broadcast
 		}
 		split := broadcastLines || st.onLine != nil
 		st.consume = func(chunk []byte) {
+			if st.backlog != nil {
+				// Read after what a waiting handler read: it waits its turn.
+				st.backlog = append(st.backlog, chunk...)
+				return
+			}
 			p.record(chunk)
 			if st.copyTo != nil {
 				st.copyOut(p, chunk)
@@ -87,6 +97,7 @@ func newSupervisor(p *Process, set *watch.Set, sources []outputSource, broadcast
 		s.streams = append(s.streams, st)
 	}
 	s.open = len(s.streams)
+	p.sup = s
 	return s, nil
 }
 
@@ -102,7 +113,9 @@ func (s *supervisor) run() []<-chan struct{} {
 		if !st.done {
 			// A grandchild holds the stream open: deliver what is
 			// already written, then stop.
-			st.read(finalDrainLimit, st.consume)
+			s.advance(st, finalDrainLimit)
+		}
+		if !st.done {
 			s.finish(st)
 		}
 	}
@@ -115,6 +128,11 @@ func (s *supervisor) run() []<-chan struct{} {
 // has exited, streams still open get outputDrainDelay more. It reports
 // whether it saw the exit.
 func (s *supervisor) follow() (exited bool) {
+	if s.behind() { // a handler of the start event waited for the process
+		s.p.beginDelivery()
+		s.catchUpAll()
+		s.p.endDelivery()
+	}
 	var drainBy time.Time
 	for s.open > 0 || !exited {
 		ready, err := s.set.Wait(drainBy)
@@ -133,13 +151,27 @@ func (s *supervisor) follow() (exited bool) {
 				drainBy = time.Now().Add(outputDrainDelay)
 				continue
 			}
-			if st := s.stream(fd); st != nil && !st.read(readBurst, st.consume) {
-				s.finish(st)
+			if st := s.stream(fd); st != nil {
+				s.advance(st, readBurst)
 			}
 		}
+		s.catchUpAll()
 		s.p.endDelivery()
 	}
 	return exited
+}
+
+// advance reads up to about limit bytes of st and consumes them, after
+// what a waiting handler read before; it finishes the stream at its end.
+func (s *supervisor) advance(st *stream, limit int) {
+	s.catchUp(st)
+	if st.done {
+		return
+	}
+	if !st.read(limit, st.consume) {
+		st.ended = true
+	}
+	s.catchUp(st)
 }
 
 // stream returns the open stream reading fd.
@@ -155,6 +187,7 @@ func (s *supervisor) stream(fd int) *stream {
 // finish ends a stream: the final line without newline is delivered.
 func (s *supervisor) finish(st *stream) {
 	s.set.Remove(st.fd)
+	st.checkLost(s.p)
 	st.lines.Flush(st.emit)
 	st.pack.Stop()
 	st.done = true
@@ -164,6 +197,7 @@ func (s *supervisor) finish(st *stream) {
 // close releases what the supervisor owns; the pidfd stays with the
 // process, which may still need to reach its group.
 func (s *supervisor) close() {
+	s.p.sup = nil
 	s.p.closeInput() // a terminal master is also a stream, closed below
 	for _, st := range s.streams {
 		st.close()

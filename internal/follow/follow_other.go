@@ -18,5 +18,8 @@ func (f *File) FD() int { return -1 }
 // ReadReady is never reached outside Linux.
 func (f *File) ReadReady(limit int, fn func([]byte)) bool { return false }
 
+// NoSpace is never reached outside Linux.
+func (f *File) NoSpace() error { return nil }
+
 // Close is never reached outside Linux.
 func (f *File) Close() error { return nil }

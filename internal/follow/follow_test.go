@@ -93,3 +93,39 @@ func TestOpen_MissingFile_Fails(t *testing.T) {
 		t.Fatal("Open of a missing file succeeded")
 	}
 }
+
+// A reader of a chunk may read the file again before it returns (a handler
+// waiting for the writer does): the chunk it holds stays intact, and the
+// two reads together get every byte once, in order.
+func TestFile_ReadReadyCalledFromItsCallback_KeepsTheChunkAndTheOrder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.log")
+	w, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	f, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	first := bytes.Repeat([]byte("a"), readSize)
+	second := bytes.Repeat([]byte("b"), readSize)
+	w.Write(first)
+	var outer, inner bytes.Buffer
+	nested := false
+	f.ReadReady(readSize, func(chunk []byte) {
+		if !nested {
+			nested = true
+			w.Write(second)
+			f.ReadReady(1<<20, func(c []byte) { inner.Write(c) })
+		}
+		outer.Write(chunk)
+	})
+	if !bytes.Equal(outer.Bytes(), first) {
+		t.Fatalf("the outer chunk was overwritten by the nested read: %q...", outer.Bytes()[:16])
+	}
+	if !bytes.Equal(inner.Bytes(), second) {
+		t.Fatalf("the nested read got %d bytes, want the %d written after the first chunk", inner.Len(), len(second))
+	}
+}

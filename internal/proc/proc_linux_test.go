@@ -204,3 +204,31 @@ func allChildren(t *testing.T) []string {
 	slices.Sort(pids)
 	return pids
 }
+
+// An invalid signal number is the caller's mistake, not a sign that the
+// kernel cannot signal groups through pidfds: it fails, and the program
+// goes on signalling groups through pidfds.
+func TestSignalGroup_InvalidSignal_FailsWithoutSwitchingOffPidfdGroupSignals(t *testing.T) {
+	known := groupSignals.Load()
+	t.Cleanup(func() { groupSignals.Store(known) })
+	groupSignals.Store(0) // not yet known, as in a program that has signalled nothing
+	c := start(t, "sleep", "300")
+	if err := SignalGroup(c.PidFD, c.PID, 0); err != nil {
+		t.Fatalf("SignalGroup with the null signal = %v", err)
+	}
+	if groupSignals.Load() == 2 {
+		t.Skip("this kernel cannot signal process groups through pidfds (Linux 6.9 or later can)")
+	}
+	if err := SignalGroup(c.PidFD, c.PID, syscall.Signal(99)); err != syscall.EINVAL {
+		t.Fatalf("SignalGroup with signal 99 = %v, want EINVAL", err)
+	}
+	if got := groupSignals.Load(); got != 1 {
+		t.Fatalf("group signals through pidfds = %d after an invalid signal, want 1 (in use): a caller's mistake switched them off for the whole program", got)
+	}
+	if err := SignalGroup(c.PidFD, c.PID, syscall.SIGTERM); err != nil {
+		t.Fatalf("SignalGroup with SIGTERM after the invalid one = %v", err)
+	}
+	if !readable(t, c.PidFD, 10*time.Second) {
+		t.Fatal("the SIGTERM did not end the child")
+	}
+}

@@ -32,18 +32,41 @@ func SignalGroup(pidfd, pgid int, sig syscall.Signal) error {
 		return syscall.EINVAL
 	}
 	if pidfd >= 0 && groupSignals.Load() != 2 {
-		_, _, errno := syscall.Syscall6(sysPidfdSendSignal, uintptr(pidfd), uintptr(sig), 0,
-			pidfdSignalProcessGroup, 0, 0)
-		if errno != syscall.EINVAL {
+		switch err := pidfdSignalGroup(pidfd, sig); {
+		case err == syscall.EINVAL && !groupSignalsSupported(pidfd):
+			// The kernel lacks the flag; an invalid sig fails below too.
+		case err == syscall.ENOSYS:
+			// The kernel lacks pidfd_send_signal itself.
+		default:
 			groupSignals.Store(1)
-			if errno == 0 {
+			if err == nil {
 				return nil
 			}
-			return errno
+			return err
 		}
 		groupSignals.Store(2)
 	}
 	return syscall.Kill(-pgid, sig)
+}
+
+// pidfdSignalGroup sends sig to the process group led by the process of
+// pidfd.
+func pidfdSignalGroup(pidfd int, sig syscall.Signal) error {
+	_, _, errno := syscall.Syscall6(sysPidfdSendSignal, uintptr(pidfd), uintptr(sig), 0,
+		pidfdSignalProcessGroup, 0, 0)
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+// groupSignalsSupported tells, after pidfd_send_signal failed with
+// EINVAL, whether the kernel lacks group signals through pidfds or the
+// signal was not one: the null signal, which is valid, then succeeds
+// (or finds no member) where the kernel has them.
+func groupSignalsSupported(pidfd int) bool {
+	err := pidfdSignalGroup(pidfd, 0)
+	return err != syscall.EINVAL && err != syscall.ENOSYS
 }
 
 // IsOwnThread reports whether id is the ID of a thread of this program

@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -32,16 +33,28 @@ type registration struct {
 }
 
 var shared struct {
-	once sync.Once
-	hub  *hub
-	err  error
+	hub   atomic.Pointer[hub]
+	start sync.Mutex // held while the hub is being started
 }
 
 // sharedHub returns the program's hub, starting it on first use. It lives
-// as long as the program.
+// as long as the program. A start that fails (no descriptor left for the
+// epoll instance, say) is not remembered: the next call tries again.
 func sharedHub() (*hub, error) {
-	shared.once.Do(func() { shared.hub, shared.err = startHub() })
-	return shared.hub, shared.err
+	if h := shared.hub.Load(); h != nil {
+		return h, nil
+	}
+	shared.start.Lock()
+	defer shared.start.Unlock()
+	if h := shared.hub.Load(); h != nil {
+		return h, nil
+	}
+	h, err := startHub()
+	if err != nil {
+		return nil, err
+	}
+	shared.hub.Store(h)
+	return h, nil
 }
 
 func startHub() (*hub, error) {

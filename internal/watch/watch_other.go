@@ -35,3 +35,6 @@ func (s *Set) Wait(deadline time.Time) ([]int, error) { return nil, errors.ErrUn
 
 // Close is never reached outside Linux.
 func (s *Set) Close() error { return nil }
+
+// Poll is never reached outside Linux.
+func Poll(fds []int, timeout time.Duration) ([]int, error) { return nil, errors.ErrUnsupported }
