@@ -96,10 +96,12 @@ func (m *unitSet) deliver() {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	m.deliverer.Store(int32(proc.ThreadID()))
-	defer m.deliverer.Store(0)
 	for {
 		m.mu.Lock()
 		if len(m.outbox) == 0 {
+			// Under the lock, before a successor can be started: cleared
+			// later, it could erase the successor's thread.
+			m.deliverer.Store(0)
 			m.delivering = false
 			m.mu.Unlock()
 			return
