@@ -1,6 +1,7 @@
 package process
 
 import (
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -236,7 +237,7 @@ func (u *unit) exited(run *unitRun, info ProcessInfo, treeErr error) {
 	}
 	switch u.state {
 	case UnitStarting, UnitReady:
-		if err := endingError(info); err != nil {
+		if err := endingError(info, run.opts.Timeout); err != nil {
 			u.failure(err, ran)
 			return
 		}
@@ -461,20 +462,28 @@ func (u *unit) infoLocked() UnitInfo {
 	return info
 }
 
-// endingError says how a process that ended on its own ended badly, or is
-// nil for exit status 0.
-func endingError(info ProcessInfo) error {
+// endingError says how a process that the unit manager did not stop
+// ended badly, or is nil for exit status 0. timeout is the process's
+// RunOptions.Timeout: a stop by the process service once it had run that
+// long is the timeout's.
+func endingError(info ProcessInfo, timeout time.Duration) error {
 	switch {
 	case info.Status == StatusFailed:
 		return fmt.Errorf("failed: %s", info.Error)
-	case info.Status == StatusKilled && info.Signal != "":
-		return fmt.Errorf("stopped by the process service: ended by %s", info.Signal)
+	case info.Status == StatusKilled && timeout > 0 && info.Duration >= timeout:
+		return fmt.Errorf("timed out after %v, then %s", timeout, exitText(info))
 	case info.Status == StatusKilled:
-		return fmt.Errorf("stopped by the process service: exited with status %d", info.ExitCode)
-	case info.Signal != "":
-		return fmt.Errorf("ended by signal %s", info.Signal)
-	case info.ExitCode != 0:
-		return fmt.Errorf("exited with status %d", info.ExitCode)
+		return fmt.Errorf("stopped by the process service, then %s", exitText(info))
+	case info.Signal != "" || info.ExitCode != 0:
+		return errors.New(exitText(info))
 	}
 	return nil
+}
+
+// exitText says how a process ended: by a signal, or with an exit status.
+func exitText(info ProcessInfo) string {
+	if info.Signal != "" {
+		return "ended by signal " + info.Signal
+	}
+	return fmt.Sprintf("exited with status %d", info.ExitCode)
 }

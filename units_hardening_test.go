@@ -71,3 +71,31 @@ func TestUnits_DeliveryGoroutineHandover_HandlersAlwaysKnownAsTheDeliverer(t *te
 	require.Positive(t, handled.Load())
 	assert.Zero(t, strangers.Load(), "unit events whose handler was not told it runs on the delivery goroutine, of %d", handled.Load())
 }
+
+// An unknown unit name is reported once, not as "unit: unit …: unit not
+// found", and still matches ErrUnitNotFound.
+func TestUnits_UnknownName_ErrorSaysItOnce(t *testing.T) {
+	_, svc, _ := newUnitService(t, nil)
+	ctx := context.Background()
+	_, err := svc.Unit("x")
+	assert.ErrorIs(t, err, ErrUnitNotFound)
+	assert.EqualError(t, err, `process: unit "x" not found`)
+	err = svc.Down(ctx, "x")
+	assert.ErrorIs(t, err, ErrUnitNotFound)
+	assert.EqualError(t, err, `process: down: unit "x" not found`)
+	err = svc.Restart(ctx, "x")
+	assert.ErrorIs(t, err, ErrUnitNotFound)
+	assert.EqualError(t, err, `process: restart: unit "x" not found`)
+}
+
+// A unit process stopped by its RunOptions.Timeout is said to have timed
+// out, even when it then exits with status 0.
+func TestUnits_ProcessTimeout_ErrorSaysItTimedOut(t *testing.T) {
+	_, svc, _ := newUnitService(t, nil)
+	opts := shell(`trap "exit 0" TERM; while :; do sleep 0.01; done`)
+	opts.Timeout = 200 * time.Millisecond
+	require.NoError(t, svc.Up(context.Background(), UnitSpec{Name: "slow", Process: opts}))
+	info := awaitUnit(t, svc, "slow", UnitFailed, 30*time.Second)
+	assert.Equal(t, "timed out after 200ms, then exited with status 0", info.Error)
+	assert.Equal(t, 0, info.ExitCode)
+}
