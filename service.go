@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	core "dappco.re/go/core"
@@ -71,6 +72,7 @@ type Service struct {
 	containment Containment // in force: ContainmentCgroup or ContainmentGroup
 	cgroups     *cgroupHome // ContainmentCgroup: where the processes' cgroups go
 	units       unitSet     // the units (units.go); its zero value is ready
+	graces      graceCut    // cut when OnShutdown's ctx ends
 }
 
 // OnStartup registers the process.* actions with the Core and, in
@@ -118,28 +120,52 @@ func awaitAllEnded(procs []*Process) (left int) {
 // group is empty and every process done, or at the latest
 // shutdownReapWait after the last SIGKILL, whatever ctx it gets (the Core
 // gives it context.Background()). A ctx that ends earlier ends the grace
-// periods with it. It fails, saying how many, if some process was not done
-// in time: its group was not empty, or a handler of its events had not
-// returned. In ContainmentCgroup it then removes the instance's cgroups.
+// periods with it — of units as of processes — and OnShutdown then fails
+// with ctx.Err(), as http.Server.Shutdown does, once every group is
+// empty or sent SIGKILL. It fails, saying how many, if some process was
+// not done in time: its group was not empty, or a handler of its events
+// had not returned. In ContainmentCgroup it then removes the instance's
+// cgroups.
 func (s *Service) OnShutdown(ctx context.Context) core.Result {
-	s.units.shutdown() // units first, in reverse dependency order; none restarts
+	defer s.graces.cutWhen(ctx)()
+	stopped := s.units.shutdown() // units first, in reverse dependency order; none restarts
 	s.table.close()
 	procs := s.table.list(false)
 	var wg sync.WaitGroup
+	var reached atomic.Int64
 	for _, p := range procs {
 		wg.Go(func() {
-			_ = p.stop(ctx, p.grace) // refused for a process that has ended
+			if p.stop(ctx, p.grace) == nil { // refused for a process that has ended
+				reached.Add(1)
+			}
 		})
 	}
 	wg.Wait()
+	cut := ctx.Err() != nil && stopped+int(reached.Load()) > 0
 	left := awaitAllEnded(procs)
+	s.units.settle()
 	if s.cgroups != nil {
 		s.cgroups.close()
 	}
-	if left > 0 {
-		return core.Result{Value: fmt.Errorf("process: shutdown: %d of %d processes not done: %w", left, len(procs), context.DeadlineExceeded)}
+	return shutdownResult(ctx, cut, left, len(procs))
+}
+
+// shutdownResult is what OnShutdown returns: it fails when left of the
+// total processes were not done, or when ctx ended (cut) before the
+// processes it stopped had.
+func shutdownResult(ctx context.Context, cut bool, left, total int) core.Result {
+	var err error
+	switch {
+	case left > 0 && cut:
+		err = fmt.Errorf("process: shutdown: %d of %d processes not done: %w; its ctx ended first: %w", left, total, context.DeadlineExceeded, ctx.Err())
+	case left > 0:
+		err = fmt.Errorf("process: shutdown: %d of %d processes not done: %w", left, total, context.DeadlineExceeded)
+	case cut:
+		err = fmt.Errorf("process: shutdown: its ctx ended before the processes did, which were killed: %w", ctx.Err())
+	default:
+		return core.Result{OK: true}
 	}
-	return core.Result{OK: true}
+	return core.Result{Value: err}
 }
 
 // Start starts command with args and returns at once; the Result's Value is

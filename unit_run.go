@@ -29,6 +29,10 @@ type unitRun struct {
 	stopped bool     // stop has been requested
 
 	stop   chan struct{} // closed to ask for a graceful stop
+	// halted is closed once the stop asked for is done — the process
+	// group empty or sent SIGKILL — or the run is over.
+	halted     chan struct{}
+	haltedOnce sync.Once
 	ctx    context.Context
 	cancel context.CancelFunc // ends the probes
 	probes sync.WaitGroup
@@ -44,6 +48,7 @@ func newUnitRun(u *unit) *unitRun {
 		opts:    u.spec.Process,
 		started: u.set.clockLocked().now(),
 		stop:    make(chan struct{}),
+		halted:  make(chan struct{}),
 		ctx:     ctx,
 		cancel:  cancel,
 	}
@@ -64,10 +69,13 @@ func (run *unitRun) requestStop() {
 }
 
 // runUnit starts the run's process, stops it when asked, and once it has
-// ended — probes finished, tree gone — reports the end to the unit.
+// ended — probes finished, tree gone — reports the end to the unit. Its
+// stops end their grace periods early when the service's graces are cut.
 func (m *unitSet) runUnit(run *unitRun) {
 	defer run.cancel()
-	r := m.service().StartWithOptions(context.Background(), run.opts)
+	defer run.halt()
+	svc := m.service()
+	r := svc.StartWithOptions(context.Background(), run.opts)
 	if !r.OK {
 		err, _ := r.Value.(error)
 		if err == nil {
@@ -88,14 +96,20 @@ func (m *unitSet) runUnit(run *unitRun) {
 			ended = true
 		case <-stop:
 			stop = nil
-			_ = p.Shutdown() // returns once it has ended, or at once if it had
+			_ = p.stop(svc.graces.context(), p.grace) // refused if it has ended
+			run.halt()
 		}
 	}
 	run.cancel()
 	run.probes.Wait()
-	treeErr := clearTree(p)
+	treeErr := clearTree(svc.graces.context(), p)
 	info := p.Info()
 	m.event(func() { run.u.exited(run, info, treeErr) })
+}
+
+// halt marks the stop of the run done.
+func (run *unitRun) halt() {
+	run.haltedOnce.Do(func() { close(run.halted) })
 }
 
 // service returns the service the set belongs to.
@@ -107,11 +121,16 @@ func (m *unitSet) service() *Service {
 
 // clearTree makes sure nothing of p's process tree is left once its
 // leader has ended: members still alive (a daemonised grandchild, say)
-// are stopped gracefully, SIGKILL included, and it waits until none is
-// left, for at most treeGoneWait.
-func clearTree(p *Process) error {
-	if err := p.Shutdown(); err != nil && !errors.Is(err, ErrProcessNotRunning) {
-		return fmt.Errorf("stop what is left of process %s: %w", p.ID, err)
+// are stopped gracefully, SIGKILL included, the grace ending early when
+// graces does, and it waits until none is left, for at most treeGoneWait.
+func clearTree(graces context.Context, p *Process) error {
+	p.mu.Lock()
+	alive := p.aliveLocked()
+	p.mu.Unlock()
+	if alive {
+		if err := p.stop(graces, p.grace); err != nil && !errors.Is(err, ErrProcessNotRunning) {
+			return fmt.Errorf("stop what is left of process %s: %w", p.ID, err)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), treeGoneWait)
 	defer cancel()

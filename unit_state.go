@@ -425,6 +425,21 @@ func (u *unit) down() bool {
 	return false
 }
 
+// stuck reports whether u's run has a process that is not done: one that
+// has been stopped and awaited, but a handler of whose events has not
+// returned.
+func (u *unit) stuck() bool {
+	if u.run == nil || u.run.proc == nil {
+		return false
+	}
+	select {
+	case <-u.run.proc.Done():
+		return false
+	default:
+		return true
+	}
+}
+
 // processID is the ID of the latest process, or "".
 func (u *unit) processID() string {
 	if u.last == nil {
