@@ -28,14 +28,14 @@ type unitRun struct {
 	passed  bool     // the Ready probe passed before spawned
 	stopped bool     // stop has been requested
 
-	stop   chan struct{} // closed to ask for a graceful stop
+	stop chan struct{} // closed to ask for a graceful stop
 	// halted is closed once the stop asked for is done — the process
 	// group empty or sent SIGKILL — or the run is over.
 	halted     chan struct{}
 	haltedOnce sync.Once
-	ctx    context.Context
-	cancel context.CancelFunc // ends the probes
-	probes sync.WaitGroup
+	ctx        context.Context
+	cancel     context.CancelFunc // ends the probes
+	probes     sync.WaitGroup
 
 	matching atomic.Bool // the Output probe still looks for its line
 }
