@@ -73,6 +73,7 @@ type Service struct {
 	cgroups     *cgroupHome // ContainmentCgroup: where the processes' cgroups go
 	units       unitSet     // the units (units.go); its zero value is ready
 	graces      graceCut    // cut when OnShutdown's ctx ends
+	reclaimed   reclaimed   // what OnStartup took over from dead instances
 }
 
 // OnStartup registers the process.* actions with the Core and, in
@@ -124,8 +125,9 @@ func awaitAllEnded(procs []*Process) (left int) {
 // with ctx.Err(), as http.Server.Shutdown does, once every group is
 // empty or sent SIGKILL. It fails, saying how many, if some process was
 // not done in time: its group was not empty, or a handler of its events
-// had not returned. In ContainmentCgroup it then removes the instance's
-// cgroups.
+// had not returned. In ContainmentCgroup it finishes reclaiming what dead
+// instances left — stops their trees, removes their cgroups — and then
+// removes the instance's cgroups.
 func (s *Service) OnShutdown(ctx context.Context) core.Result {
 	defer s.graces.cutWhen(ctx)()
 	stopped := s.units.shutdown() // units first, in reverse dependency order; none restarts
@@ -144,6 +146,7 @@ func (s *Service) OnShutdown(ctx context.Context) core.Result {
 	cut := ctx.Err() != nil && stopped+int(reached.Load()) > 0
 	left := awaitAllEnded(procs)
 	s.units.settle()
+	s.finishReclaim()
 	if s.cgroups != nil {
 		s.cgroups.close()
 	}

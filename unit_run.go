@@ -75,6 +75,7 @@ func (m *unitSet) runUnit(run *unitRun) {
 	defer run.cancel()
 	defer run.halt()
 	svc := m.service()
+	svc.awaitReclaimed() // never beside a tree a dead instance left
 	r := svc.StartWithOptions(context.Background(), run.opts)
 	if !r.OK {
 		err, _ := r.Value.(error)
