@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -32,6 +33,16 @@ type compiledProbe struct {
 	kind   string         // "exec", "http", "tcp" or "output"
 	output *regexp.Regexp // for an Output probe
 	client *http.Client   // for an HTTP probe
+	env    []string       // for an Exec probe: added to this program's environment, as the unit's process's
+	dir    string         // for an Exec probe: where it runs, as the unit's process
+}
+
+// runAs makes an Exec probe run with the environment (env_file included,
+// which the command line reads into Env) and in the working directory of
+// the unit's process, opts.
+func (c *compiledProbe) runAs(opts RunOptions) {
+	c.env = append([]string(nil), opts.Env...)
+	c.dir = opts.Dir
 }
 
 // unitProbes are the compiled probes of a unit.
@@ -195,6 +206,8 @@ func (c *compiledProbe) check(ctx context.Context) error {
 // killed with what it started when ctx ends first.
 func (c *compiledProbe) checkExec(ctx context.Context) error {
 	cmd := exec.CommandContext(ctx, c.Exec[0], c.Exec[1:]...)
+	cmd.Env = mergeEnv(os.Environ(), c.env)
+	cmd.Dir = c.dir
 	isolateProbe(cmd)
 	cmd.WaitDelay = probeWaitDelay
 	var out tail

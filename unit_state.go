@@ -448,14 +448,15 @@ func (u *unit) processID() string {
 	return u.last.ID
 }
 
-// errText is the error to report: why it failed or last ended badly or,
-// while starting, why it is not ready yet.
+// errText is the error to report: while starting, why it is not ready
+// yet (its Ready probe's last failure), if a check has failed; otherwise
+// why it failed or last ended badly.
 func (u *unit) errText() string {
 	switch {
+	case u.state == UnitStarting && u.probeErr != "":
+		return u.probeErr
 	case u.err != nil:
 		return u.err.Error()
-	case u.state == UnitStarting:
-		return u.probeErr
 	}
 	return ""
 }
