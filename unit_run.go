@@ -38,6 +38,7 @@ type unitRun struct {
 	probes     sync.WaitGroup
 
 	matching atomic.Bool // the Output probe still looks for its line
+	named    atomic.Bool // the unit names the run's process (unit.last)
 }
 
 // newUnitRun prepares a run of u; the caller holds the set's lock.
@@ -54,6 +55,8 @@ func newUnitRun(u *unit) *unitRun {
 	}
 	if u.rx.output != nil {
 		run.matching.Store(true)
+	}
+	if u.rx.output != nil || !u.set.svc.Options().DisableOutputEvents {
 		run.opts.OnOutput = run.onOutput(run.opts.OnOutput)
 	}
 	return run
@@ -154,20 +157,39 @@ func (run *unitRun) startProbe(pr *compiledProbe, result probeResult) {
 	}()
 }
 
-// onOutput returns the OnOutput callback of the run: it calls next, the
-// caller's own callback, if any, then passes the Output probe at the
-// first matching line — so the line is seen before the readiness it
-// causes.
+// onOutput returns the OnOutput callback of the run. At the first line it
+// makes the unit name the run's process (UnitInfo.ProcessID), so that,
+// whoever follows the unit's output events, no line of the process is
+// broadcast before the unit names it. It then calls next, the caller's own
+// callback, if any, and passes the Output probe at the first matching
+// line — so the line is seen before the readiness it causes.
 func (run *unitRun) onOutput(next func(ActionProcessOutput)) func(ActionProcessOutput) {
 	rx := run.u.rx.output
 	set := run.u.set
 	return func(line ActionProcessOutput) {
+		if !run.named.Load() {
+			set.nameProcess(run, line.ID)
+		}
 		if next != nil {
 			next(line)
 		}
-		if run.matching.Load() && rx.MatchString(line.Line) && run.matching.CompareAndSwap(true, false) {
+		if rx != nil && run.matching.Load() && rx.MatchString(line.Line) && run.matching.CompareAndSwap(true, false) {
 			set.event(func() { run.u.probePassed(run) })
 		}
+	}
+}
+
+// nameProcess makes the unit of run name the process id as its latest,
+// unless the run is over or spawned has named it already.
+func (m *unitSet) nameProcess(run *unitRun, id string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	run.named.Store(true)
+	if run.u.run != run || run.proc != nil {
+		return
+	}
+	if p, err := m.svc.table.get(id); err == nil {
+		run.u.last = p
 	}
 }
 
