@@ -99,4 +99,3 @@ func TestUnits_ProcessTimeout_ErrorSaysItTimedOut(t *testing.T) {
 	assert.Equal(t, "timed out after 200ms, then exited with status 0", info.Error)
 	assert.Equal(t, 0, info.ExitCode)
 }
-
