@@ -92,9 +92,7 @@ func (d *deadInstance) finish() {
 // done reports whether every adopted process is done.
 func (d *deadInstance) done() bool {
 	for _, p := range d.adopted {
-		select {
-		case <-p.Done():
-		default:
+		if !p.isDone() {
 			return false
 		}
 	}

@@ -3,6 +3,7 @@ package process
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -78,8 +79,10 @@ type Service struct {
 
 // OnStartup registers the process.* actions with the Core and, in
 // ContainmentCgroup, reclaims what instances of this program that died
-// left behind: their processes' remaining trees are stopped, and their
-// detached processes adopted, under their old IDs.
+// left behind (a zombie, not yet reaped, has died): their processes'
+// remaining trees are stopped, and their detached processes adopted,
+// under their old IDs. The stops go on after it returns; no unit's
+// process starts before they are over.
 func (s *Service) OnStartup(ctx context.Context) core.Result {
 	s.reclaim()
 	s.registerActions()
@@ -130,7 +133,7 @@ func awaitAllEnded(procs []*Process) (left int) {
 // removes the instance's cgroups.
 func (s *Service) OnShutdown(ctx context.Context) core.Result {
 	defer s.graces.cutWhen(ctx)()
-	stopped := s.units.shutdown() // units first, in reverse dependency order; none restarts
+	stopped, givenUp := s.units.shutdown() // units first, in reverse dependency order; none restarts
 	s.table.close()
 	procs := s.table.list(false)
 	var wg sync.WaitGroup
@@ -144,7 +147,16 @@ func (s *Service) OnShutdown(ctx context.Context) core.Result {
 	}
 	wg.Wait()
 	cut := ctx.Err() != nil && stopped+int(reached.Load()) > 0
-	left := awaitAllEnded(procs)
+	// Processes of units whose events shutdown has waited for already are
+	// not waited for again.
+	left := awaitAllEnded(slices.DeleteFunc(slices.Clone(procs), func(p *Process) bool {
+		return slices.Contains(givenUp, p)
+	}))
+	for _, p := range givenUp {
+		if !p.isDone() {
+			left++
+		}
+	}
 	s.units.settle()
 	s.finishReclaim()
 	if s.cgroups != nil {

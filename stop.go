@@ -133,3 +133,13 @@ func (g *graceCut) cutWhen(ctx context.Context) (stop func() bool) {
 	g.init()
 	return context.AfterFunc(ctx, g.cancel)
 }
+
+// isDone reports whether p is done: every event of it delivered.
+func (p *Process) isDone() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}

@@ -429,15 +429,7 @@ func (u *unit) down() bool {
 // has been stopped and awaited, but a handler of whose events has not
 // returned.
 func (u *unit) stuck() bool {
-	if u.run == nil || u.run.proc == nil {
-		return false
-	}
-	select {
-	case <-u.run.proc.Done():
-		return false
-	default:
-		return true
-	}
+	return u.run != nil && u.run.proc != nil && !u.run.proc.isDone()
 }
 
 // processID is the ID of the latest process, or "".

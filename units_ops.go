@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 )
 
@@ -301,47 +301,57 @@ const shutdownDeliveryWait = 5 * time.Second
 // events not return, shutdownReapWait after its process group was empty
 // or sent SIGKILL: each is bounded by its unit's grace period, which the
 // service's graces cut short, and that wait. It returns how many units had
-// a process to stop.
-func (m *unitSet) shutdown() int {
+// a process to stop, and the processes whose events it gave up waiting
+// for.
+func (m *unitSet) shutdown() (stopped int, givenUp []*Process) {
 	m.mu.Lock()
 	m.closing = true
 	m.mu.Unlock()
-	var running atomic.Int64
+	var mu sync.Mutex
 	_ = m.stopUnits(context.Background(), nil, func(u *unit) {
-		if m.halt(u) {
-			running.Add(1)
+		had, late := m.halt(u)
+		mu.Lock()
+		defer mu.Unlock()
+		if had {
+			stopped++
+		}
+		if late != nil {
+			givenUp = append(givenUp, late)
 		}
 	})
-	return int(running.Load())
+	return stopped, givenUp
 }
 
 // halt stops u for shutdown and returns once it is down, or
-// shutdownReapWait after its stop was done (halted) without it going down.
-// It reports whether u had a process to stop.
-func (m *unitSet) halt(u *unit) bool {
-	var halted <-chan struct{} // stays nil, never ready, for a unit without a run
+// shutdownReapWait after its stop was done (halted) without it going down:
+// then it returns its process, given up on. It reports whether u had a
+// process to stop.
+func (m *unitSet) halt(u *unit) (had bool, givenUp *Process) {
+	var run *unitRun
 	m.event(func() {
 		u.stop()
-		if u.run != nil {
-			halted = u.run.halted
-		}
+		run = u.run
 	})
-	had := halted != nil
+	if run == nil {
+		return false, nil // it ran no process: stopped at once
+	}
+	halted := run.halted
 	var giveUp <-chan time.Time
 	for {
 		m.mu.Lock()
 		finished := u.down() || u.state != UnitStopping
 		changed := m.changedLocked()
+		p := run.proc
 		m.mu.Unlock()
 		if finished {
-			return had
+			return true, nil
 		}
 		select {
 		case <-changed:
 		case <-halted:
 			halted, giveUp = nil, time.After(shutdownReapWait)
 		case <-giveUp:
-			return true
+			return true, p
 		}
 	}
 }
