@@ -1,6 +1,7 @@
 package process
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -174,7 +175,8 @@ func selfInstance() (string, error) {
 }
 
 // instanceAlive reports whether the program that named an instance cgroup
-// (see selfInstance) still runs.
+// (see selfInstance) still runs. A zombie — dead, not yet reaped by its
+// parent — does not.
 func instanceAlive(name string) bool {
 	pidText, rest, ok := strings.Cut(name, ".")
 	startText, _, _ := strings.Cut(rest, ".")
@@ -184,7 +186,23 @@ func instanceAlive(name string) bool {
 		return true // not one of ours: leave it alone
 	}
 	now, err := proc.StartTime(pid)
-	return err == nil && now == start
+	return err == nil && now == start && !deadUnreaped(pid)
+}
+
+// deadUnreaped reports whether process pid has exited without having been
+// reaped yet: its state in /proc/<pid>/stat is Z (zombie) or X (dead).
+func deadUnreaped(pid int) bool {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	// The command may hold spaces and parentheses: the state follows the
+	// last ')'.
+	_, after, found := bytes.Cut(data[bytes.LastIndexByte(data, ')')+1:], []byte(" "))
+	if !found || len(after) == 0 {
+		return false
+	}
+	return after[0] == 'Z' || after[0] == 'X'
 }
 
 // leaf returns a cgroup, with no member, for a new process, and opens it

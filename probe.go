@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -32,6 +33,16 @@ type compiledProbe struct {
 	kind   string         // "exec", "http", "tcp" or "output"
 	output *regexp.Regexp // for an Output probe
 	client *http.Client   // for an HTTP probe
+	env    []string       // for an Exec probe: added to this program's environment, as the unit's process's
+	dir    string         // for an Exec probe: where it runs, as the unit's process
+}
+
+// runAs makes an Exec probe run with the environment (env_file included,
+// which the command line reads into Env) and in the working directory of
+// the unit's process, opts.
+func (c *compiledProbe) runAs(opts RunOptions) {
+	c.env = append([]string(nil), opts.Env...)
+	c.dir = opts.Dir
 }
 
 // unitProbes are the compiled probes of a unit.
@@ -178,11 +189,12 @@ func pause(ctx context.Context, d time.Duration) bool {
 
 // check runs one check, bounded by Timeout.
 func (c *compiledProbe) check(ctx context.Context) error {
+	if c.kind == "exec" {
+		return c.checkExec(ctx) // it judges its Timeout itself
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
 	switch c.kind {
-	case "exec":
-		return c.checkExec(ctx)
 	case "http":
 		return c.checkHTTP(ctx)
 	case "tcp":
@@ -192,22 +204,51 @@ func (c *compiledProbe) check(ctx context.Context) error {
 }
 
 // checkExec runs the command, isolated (isolateProbe) so that it is
-// killed with what it started when ctx ends first.
+// killed with what it started when it does not answer within Timeout, or
+// ctx ends first. Whether it answered in time is judged by the command:
+// one that has exited by the time the deadline is seen has answered, also
+// when this program, paused meanwhile, sees the deadline late.
 func (c *compiledProbe) checkExec(ctx context.Context) error {
-	cmd := exec.CommandContext(ctx, c.Exec[0], c.Exec[1:]...)
+	cmd := exec.CommandContext(ctx, c.Exec[0], c.Exec[1:]...) // killed when ctx ends
+	cmd.Env = mergeEnv(os.Environ(), c.env)
+	cmd.Dir = c.dir
 	isolateProbe(cmd)
 	cmd.WaitDelay = probeWaitDelay
 	var out tail
 	cmd.Stdout = &out
 	cmd.Stderr = &out
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return c.execError(err, "")
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	deadline := time.NewTimer(c.Timeout)
+	defer deadline.Stop()
+	var err error
+	select {
+	case err = <-done:
+	case <-deadline.C:
+		select {
+		case err = <-done:
+		default:
+			if probeAnswered(cmd.Process.Pid) {
+				err = <-done
+				break
+			}
+			_ = cmd.Cancel()
+			<-done
+			err = fmt.Errorf("timed out after %v", c.Timeout)
+		}
+	}
 	if err == nil {
 		return nil
 	}
-	if ctx.Err() != nil {
-		err = fmt.Errorf("timed out after %v", c.Timeout)
-	}
-	if text := strings.TrimSpace(out.String()); text != "" {
+	return c.execError(err, out.String())
+}
+
+// execError describes a failed Exec check, with the end of its output.
+func (c *compiledProbe) execError(err error, output string) error {
+	if text := strings.TrimSpace(output); text != "" {
 		return fmt.Errorf("exec probe %s: %w: %s", c.Exec[0], err, text)
 	}
 	return fmt.Errorf("exec probe %s: %w", c.Exec[0], err)

@@ -1,7 +1,11 @@
 package process
 
 import (
+	"errors"
+	"io/fs"
+	"os"
 	"os/exec"
+	"strconv"
 	"syscall"
 )
 
@@ -12,4 +16,11 @@ import (
 func isolateProbe(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+}
+
+// probeAnswered reports whether the probe command pid has exited: it is a
+// zombie, or its waiter has already reaped it.
+func probeAnswered(pid int) bool {
+	_, err := os.Stat("/proc/" + strconv.Itoa(pid))
+	return errors.Is(err, fs.ErrNotExist) || deadUnreaped(pid)
 }

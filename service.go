@@ -3,7 +3,9 @@ package process
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	core "dappco.re/go/core"
@@ -71,12 +73,16 @@ type Service struct {
 	containment Containment // in force: ContainmentCgroup or ContainmentGroup
 	cgroups     *cgroupHome // ContainmentCgroup: where the processes' cgroups go
 	units       unitSet     // the units (units.go); its zero value is ready
+	graces      graceCut    // cut when OnShutdown's ctx ends
+	reclaimed   reclaimed   // what OnStartup took over from dead instances
 }
 
 // OnStartup registers the process.* actions with the Core and, in
 // ContainmentCgroup, reclaims what instances of this program that died
-// left behind: their processes' remaining trees are stopped, and their
-// detached processes adopted, under their old IDs.
+// left behind (a zombie, not yet reaped, has died): their processes'
+// remaining trees are stopped, and their detached processes adopted,
+// under their old IDs. The stops go on after it returns; no unit's
+// process starts before they are over.
 func (s *Service) OnStartup(ctx context.Context) core.Result {
 	s.reclaim()
 	s.registerActions()
@@ -118,28 +124,63 @@ func awaitAllEnded(procs []*Process) (left int) {
 // group is empty and every process done, or at the latest
 // shutdownReapWait after the last SIGKILL, whatever ctx it gets (the Core
 // gives it context.Background()). A ctx that ends earlier ends the grace
-// periods with it. It fails, saying how many, if some process was not done
-// in time: its group was not empty, or a handler of its events had not
-// returned. In ContainmentCgroup it then removes the instance's cgroups.
+// periods with it — of units as of processes — and OnShutdown then fails
+// with ctx.Err(), as http.Server.Shutdown does, once every group is
+// empty or sent SIGKILL. It fails, saying how many, if some process was
+// not done in time: its group was not empty, or a handler of its events
+// had not returned. In ContainmentCgroup it finishes reclaiming what dead
+// instances left — stops their trees, removes their cgroups — and then
+// removes the instance's cgroups.
 func (s *Service) OnShutdown(ctx context.Context) core.Result {
-	s.units.shutdown() // units first, in reverse dependency order; none restarts
+	defer s.graces.cutWhen(ctx)()
+	stopped, givenUp := s.units.shutdown() // units first, in reverse dependency order; none restarts
 	s.table.close()
 	procs := s.table.list(false)
 	var wg sync.WaitGroup
+	var reached atomic.Int64
 	for _, p := range procs {
 		wg.Go(func() {
-			_ = p.stop(ctx, p.grace) // refused for a process that has ended
+			if p.stop(ctx, p.grace) == nil { // refused for a process that has ended
+				reached.Add(1)
+			}
 		})
 	}
 	wg.Wait()
-	left := awaitAllEnded(procs)
+	cut := ctx.Err() != nil && stopped+int(reached.Load()) > 0
+	// Processes of units whose events shutdown has waited for already are
+	// not waited for again.
+	left := awaitAllEnded(slices.DeleteFunc(slices.Clone(procs), func(p *Process) bool {
+		return slices.Contains(givenUp, p)
+	}))
+	for _, p := range givenUp {
+		if !p.isDone() {
+			left++
+		}
+	}
+	s.units.settle()
+	s.finishReclaim()
 	if s.cgroups != nil {
 		s.cgroups.close()
 	}
-	if left > 0 {
-		return core.Result{Value: fmt.Errorf("process: shutdown: %d of %d processes not done: %w", left, len(procs), context.DeadlineExceeded)}
+	return shutdownResult(ctx, cut, left, len(procs))
+}
+
+// shutdownResult is what OnShutdown returns: it fails when left of the
+// total processes were not done, or when ctx ended (cut) before the
+// processes it stopped had.
+func shutdownResult(ctx context.Context, cut bool, left, total int) core.Result {
+	var err error
+	switch {
+	case left > 0 && cut:
+		err = fmt.Errorf("process: shutdown: %d of %d processes not done: %w; its ctx ended first: %w", left, total, context.DeadlineExceeded, ctx.Err())
+	case left > 0:
+		err = fmt.Errorf("process: shutdown: %d of %d processes not done: %w", left, total, context.DeadlineExceeded)
+	case cut:
+		err = fmt.Errorf("process: shutdown: its ctx ended before the processes did, which were killed: %w", ctx.Err())
+	default:
+		return core.Result{OK: true}
 	}
-	return core.Result{OK: true}
+	return core.Result{Value: err}
 }
 
 // Start starts command with args and returns at once; the Result's Value is

@@ -2,6 +2,7 @@ package process
 
 import (
 	"context"
+	"sync"
 	"syscall"
 	"time"
 
@@ -102,5 +103,43 @@ func (p *Process) awaitEnd(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		return p.wrap("wait", ctx.Err())
+	}
+}
+
+// graceCut ends the grace periods of the stops that use its context once
+// it is cut: OnShutdown cuts it when its ctx ends, so that the stops it
+// did not begin itself — of units, of trees reclaimed from a dead
+// instance — end their grace periods with that ctx, as its own do. Its
+// zero value is ready.
+type graceCut struct {
+	once   sync.Once
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func (g *graceCut) init() {
+	g.once.Do(func() { g.ctx, g.cancel = context.WithCancel(context.Background()) })
+}
+
+// context returns the context of the stops whose graces it cuts.
+func (g *graceCut) context() context.Context {
+	g.init()
+	return g.ctx
+}
+
+// cutWhen cuts the graces once ctx ends, unless the returned function is
+// called first.
+func (g *graceCut) cutWhen(ctx context.Context) (stop func() bool) {
+	g.init()
+	return context.AfterFunc(ctx, g.cancel)
+}
+
+// isDone reports whether p is done: every event of it delivered.
+func (p *Process) isDone() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
 	}
 }

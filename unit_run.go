@@ -28,12 +28,17 @@ type unitRun struct {
 	passed  bool     // the Ready probe passed before spawned
 	stopped bool     // stop has been requested
 
-	stop   chan struct{} // closed to ask for a graceful stop
-	ctx    context.Context
-	cancel context.CancelFunc // ends the probes
-	probes sync.WaitGroup
+	stop chan struct{} // closed to ask for a graceful stop
+	// halted is closed once the stop asked for is done — the process
+	// group empty or sent SIGKILL — or the run is over.
+	halted     chan struct{}
+	haltedOnce sync.Once
+	ctx        context.Context
+	cancel     context.CancelFunc // ends the probes
+	probes     sync.WaitGroup
 
 	matching atomic.Bool // the Output probe still looks for its line
+	named    atomic.Bool // the unit names the run's process (unit.last)
 }
 
 // newUnitRun prepares a run of u; the caller holds the set's lock.
@@ -44,11 +49,14 @@ func newUnitRun(u *unit) *unitRun {
 		opts:    u.spec.Process,
 		started: u.set.clockLocked().now(),
 		stop:    make(chan struct{}),
+		halted:  make(chan struct{}),
 		ctx:     ctx,
 		cancel:  cancel,
 	}
 	if u.rx.output != nil {
 		run.matching.Store(true)
+	}
+	if u.rx.output != nil || !u.set.svc.Options().DisableOutputEvents {
 		run.opts.OnOutput = run.onOutput(run.opts.OnOutput)
 	}
 	return run
@@ -64,10 +72,14 @@ func (run *unitRun) requestStop() {
 }
 
 // runUnit starts the run's process, stops it when asked, and once it has
-// ended — probes finished, tree gone — reports the end to the unit.
+// ended — probes finished, tree gone — reports the end to the unit. Its
+// stops end their grace periods early when the service's graces are cut.
 func (m *unitSet) runUnit(run *unitRun) {
 	defer run.cancel()
-	r := m.service().StartWithOptions(context.Background(), run.opts)
+	defer run.halt()
+	svc := m.service()
+	svc.awaitReclaimed() // never beside a tree a dead instance left
+	r := svc.StartWithOptions(context.Background(), run.opts)
 	if !r.OK {
 		err, _ := r.Value.(error)
 		if err == nil {
@@ -88,14 +100,20 @@ func (m *unitSet) runUnit(run *unitRun) {
 			ended = true
 		case <-stop:
 			stop = nil
-			_ = p.Shutdown() // returns once it has ended, or at once if it had
+			_ = p.stop(svc.graces.context(), p.grace) // refused if it has ended
+			run.halt()
 		}
 	}
 	run.cancel()
 	run.probes.Wait()
-	treeErr := clearTree(p)
+	treeErr := clearTree(svc.graces.context(), p)
 	info := p.Info()
 	m.event(func() { run.u.exited(run, info, treeErr) })
+}
+
+// halt marks the stop of the run done.
+func (run *unitRun) halt() {
+	run.haltedOnce.Do(func() { close(run.halted) })
 }
 
 // service returns the service the set belongs to.
@@ -107,11 +125,16 @@ func (m *unitSet) service() *Service {
 
 // clearTree makes sure nothing of p's process tree is left once its
 // leader has ended: members still alive (a daemonised grandchild, say)
-// are stopped gracefully, SIGKILL included, and it waits until none is
-// left, for at most treeGoneWait.
-func clearTree(p *Process) error {
-	if err := p.Shutdown(); err != nil && !errors.Is(err, ErrProcessNotRunning) {
-		return fmt.Errorf("stop what is left of process %s: %w", p.ID, err)
+// are stopped gracefully, SIGKILL included, the grace ending early when
+// graces does, and it waits until none is left, for at most treeGoneWait.
+func clearTree(graces context.Context, p *Process) error {
+	p.mu.Lock()
+	alive := p.aliveLocked()
+	p.mu.Unlock()
+	if alive {
+		if err := p.stop(graces, p.grace); err != nil && !errors.Is(err, ErrProcessNotRunning) {
+			return fmt.Errorf("stop what is left of process %s: %w", p.ID, err)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), treeGoneWait)
 	defer cancel()
@@ -134,20 +157,39 @@ func (run *unitRun) startProbe(pr *compiledProbe, result probeResult) {
 	}()
 }
 
-// onOutput returns the OnOutput callback of the run: it calls next, the
-// caller's own callback, if any, then passes the Output probe at the
-// first matching line — so the line is seen before the readiness it
-// causes.
+// onOutput returns the OnOutput callback of the run. At the first line it
+// makes the unit name the run's process (UnitInfo.ProcessID), so that,
+// whoever follows the unit's output events, no line of the process is
+// broadcast before the unit names it. It then calls next, the caller's own
+// callback, if any, and passes the Output probe at the first matching
+// line — so the line is seen before the readiness it causes.
 func (run *unitRun) onOutput(next func(ActionProcessOutput)) func(ActionProcessOutput) {
 	rx := run.u.rx.output
 	set := run.u.set
 	return func(line ActionProcessOutput) {
+		if !run.named.Load() {
+			set.nameProcess(run, line.ID)
+		}
 		if next != nil {
 			next(line)
 		}
-		if run.matching.Load() && rx.MatchString(line.Line) && run.matching.CompareAndSwap(true, false) {
+		if rx != nil && run.matching.Load() && rx.MatchString(line.Line) && run.matching.CompareAndSwap(true, false) {
 			set.event(func() { run.u.probePassed(run) })
 		}
+	}
+}
+
+// nameProcess makes the unit of run name the process id as its latest,
+// unless the run is over or spawned has named it already.
+func (m *unitSet) nameProcess(run *unitRun, id string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	run.named.Store(true)
+	if run.u.run != run || run.proc != nil {
+		return
+	}
+	if p, err := m.svc.table.get(id); err == nil {
+		run.u.last = p
 	}
 }
 

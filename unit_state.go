@@ -1,6 +1,7 @@
 package process
 
 import (
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -236,7 +237,7 @@ func (u *unit) exited(run *unitRun, info ProcessInfo, treeErr error) {
 	}
 	switch u.state {
 	case UnitStarting, UnitReady:
-		if err := endingError(info); err != nil {
+		if err := endingError(info, run.opts.Timeout); err != nil {
 			u.failure(err, ran)
 			return
 		}
@@ -424,6 +425,13 @@ func (u *unit) down() bool {
 	return false
 }
 
+// stuck reports whether u's run has a process that is not done: one that
+// has been stopped and awaited, but a handler of whose events has not
+// returned.
+func (u *unit) stuck() bool {
+	return u.run != nil && u.run.proc != nil && !u.run.proc.isDone()
+}
+
 // processID is the ID of the latest process, or "".
 func (u *unit) processID() string {
 	if u.last == nil {
@@ -432,14 +440,15 @@ func (u *unit) processID() string {
 	return u.last.ID
 }
 
-// errText is the error to report: why it failed or last ended badly or,
-// while starting, why it is not ready yet.
+// errText is the error to report: while starting, why it is not ready
+// yet (its Ready probe's last failure), if a check has failed; otherwise
+// why it failed or last ended badly.
 func (u *unit) errText() string {
 	switch {
+	case u.state == UnitStarting && u.probeErr != "":
+		return u.probeErr
 	case u.err != nil:
 		return u.err.Error()
-	case u.state == UnitStarting:
-		return u.probeErr
 	}
 	return ""
 }
@@ -461,20 +470,28 @@ func (u *unit) infoLocked() UnitInfo {
 	return info
 }
 
-// endingError says how a process that ended on its own ended badly, or is
-// nil for exit status 0.
-func endingError(info ProcessInfo) error {
+// endingError says how a process that the unit manager did not stop
+// ended badly, or is nil for exit status 0. timeout is the process's
+// RunOptions.Timeout: a stop by the process service once it had run that
+// long is the timeout's.
+func endingError(info ProcessInfo, timeout time.Duration) error {
 	switch {
 	case info.Status == StatusFailed:
 		return fmt.Errorf("failed: %s", info.Error)
-	case info.Status == StatusKilled && info.Signal != "":
-		return fmt.Errorf("stopped by the process service: ended by %s", info.Signal)
+	case info.Status == StatusKilled && timeout > 0 && info.Duration >= timeout:
+		return fmt.Errorf("timed out after %v, then %s", timeout, exitText(info))
 	case info.Status == StatusKilled:
-		return fmt.Errorf("stopped by the process service: exited with status %d", info.ExitCode)
-	case info.Signal != "":
-		return fmt.Errorf("ended by signal %s", info.Signal)
-	case info.ExitCode != 0:
-		return fmt.Errorf("exited with status %d", info.ExitCode)
+		return fmt.Errorf("stopped by the process service, then %s", exitText(info))
+	case info.Signal != "" || info.ExitCode != 0:
+		return errors.New(exitText(info))
 	}
 	return nil
+}
+
+// exitText says how a process ended: by a signal, or with an exit status.
+func exitText(info ProcessInfo) string {
+	if info.Signal != "" {
+		return "ended by signal " + info.Signal
+	}
+	return fmt.Sprintf("exited with status %d", info.ExitCode)
 }

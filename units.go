@@ -56,8 +56,9 @@ type Backoff struct {
 // the unit after Failures consecutive failures.
 type Probe struct {
 	// Exec is a command and its arguments; it passes on exit status 0
-	// within Timeout. It runs in its own process group, which is killed
-	// when the check times out.
+	// within Timeout. It runs with the environment and in the working
+	// directory of the unit's process (RunOptions.Env and Dir), in its own
+	// process group, which is killed when the check times out.
 	Exec []string
 	// HTTP is a URL; a GET passes on a 2xx or 3xx status within Timeout.
 	// Redirects are not followed.
@@ -182,8 +183,9 @@ type UnitInfo struct {
 	ExitCode int `json:"exitCode"`
 	// Since is when the unit entered State.
 	Since time.Time `json:"since"`
-	// Error is why the unit failed or last ended badly, or why it is not
-	// yet ready (its Ready probe's last failure).
+	// Error is, while the unit is starting, why it is not yet ready: its
+	// Ready probe's last failure, once a check has failed. Otherwise it
+	// is why the unit failed or last ended badly.
 	Error string `json:"error"`
 }
 

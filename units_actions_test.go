@@ -76,12 +76,12 @@ func TestUnitActions_BadOptions_RefusedNamingTheKey(t *testing.T) {
 			`give either "units" or "unit", not both`},
 		{"process.up", []core.Option{{Key: "unit", Value: UnitSpec{Name: "a"}}}, `unit "a": process command is empty`},
 		{"process.up", []core.Option{{Key: "unis", Value: UnitSpec{}}}, `unknown option "unis" (did you mean "unit`},
-		{"process.down", []core.Option{{Key: "names", Value: []any{"nope"}}}, `unit "nope": unit not found`},
+		{"process.down", []core.Option{{Key: "names", Value: []any{"nope"}}}, `process: down: unit "nope" not found`},
 		{"process.down", []core.Option{{Key: "name", Value: "web"}}, `unknown option "name" (did you mean "names"?)`},
 		{"process.restart", nil, `process.restart: option "name": required`},
-		{"process.restart", []core.Option{{Key: "name", Value: "nope"}}, `unit not found`},
+		{"process.restart", []core.Option{{Key: "name", Value: "nope"}}, `process: restart: unit "nope" not found`},
 		{"process.unit", []core.Option{{Key: "name", Value: 7}}, `option "name": want a string`},
-		{"process.unit", []core.Option{{Key: "name", Value: "nope"}}, `unit not found`},
+		{"process.unit", []core.Option{{Key: "name", Value: "nope"}}, `process: unit "nope" not found`},
 		{"process.units", []core.Option{{Key: "all", Value: true}}, `unknown option "all"`},
 	}
 	for _, tc := range cases {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -177,15 +178,16 @@ func (m *unitSet) await(ctx context.Context, done func() (bool, error), late fun
 // down is Service.Down: it returns once the units are down and their
 // changes broadcast, or ctx has ended.
 func (m *unitSet) down(ctx context.Context, names []string) error {
-	err := m.stopUnits(ctx, names)
+	err := m.stopUnits(ctx, names, m.stopOne)
 	m.awaitDelivered(ctx)
 	return err
 }
 
 // stopUnits stops the named units (none: all) and their dependents, in
-// reverse dependency order. The stops run in goroutines of their own,
-// which carry on when ctx ends before they are done.
-func (m *unitSet) stopUnits(ctx context.Context, names []string) error {
+// reverse dependency order: stopOne stops one and returns once its stop
+// counts as done for the units it depends on. The stops run in goroutines
+// of their own, which carry on when ctx ends before they are done.
+func (m *unitSet) stopUnits(ctx context.Context, names []string, stopOne func(*unit)) error {
 	m.mu.Lock()
 	var targets []*unit
 	if len(names) == 0 {
@@ -227,7 +229,7 @@ func (m *unitSet) stopUnits(ctx context.Context, names []string) error {
 			for _, j := range after[i] {
 				<-stopped[j]
 			}
-			m.stopOne(u)
+			stopOne(u)
 		}()
 	}
 	for _, done := range stopped {
@@ -294,13 +296,82 @@ const shutdownDeliveryWait = 5 * time.Second
 
 // shutdown stops every unit, in reverse dependency order, and keeps any
 // from starting or restarting from now on. It is the first thing
-// OnShutdown does; each stop is bounded by its unit's grace period.
-func (m *unitSet) shutdown() {
+// OnShutdown does. A unit's stop counts as done, for the units it depends
+// on, once the unit is down — or, should a handler of its process's
+// events not return, shutdownReapWait after its process group was empty
+// or sent SIGKILL: each is bounded by its unit's grace period, which the
+// service's graces cut short, and that wait. It returns how many units had
+// a process to stop, and the processes whose events it gave up waiting
+// for.
+func (m *unitSet) shutdown() (stopped int, givenUp []*Process) {
 	m.mu.Lock()
 	m.closing = true
 	m.mu.Unlock()
-	_ = m.stopUnits(context.Background(), nil)
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownDeliveryWait)
+	var mu sync.Mutex
+	_ = m.stopUnits(context.Background(), nil, func(u *unit) {
+		had, late := m.halt(u)
+		mu.Lock()
+		defer mu.Unlock()
+		if had {
+			stopped++
+		}
+		if late != nil {
+			givenUp = append(givenUp, late)
+		}
+	})
+	return stopped, givenUp
+}
+
+// halt stops u for shutdown and returns once it is down, or
+// shutdownReapWait after its stop was done (halted) without it going down:
+// then it returns its process, given up on. It reports whether u had a
+// process to stop.
+func (m *unitSet) halt(u *unit) (had bool, givenUp *Process) {
+	var run *unitRun
+	m.event(func() {
+		u.stop()
+		run = u.run
+	})
+	if run == nil {
+		return false, nil // it ran no process: stopped at once
+	}
+	halted := run.halted
+	var giveUp <-chan time.Time
+	for {
+		m.mu.Lock()
+		finished := u.down() || u.state != UnitStopping
+		changed := m.changedLocked()
+		p := run.proc
+		m.mu.Unlock()
+		if finished {
+			return true, nil
+		}
+		select {
+		case <-changed:
+		case <-halted:
+			halted, giveUp = nil, time.After(shutdownReapWait)
+		case <-giveUp:
+			return true, p
+		}
+	}
+}
+
+// settle is the end of shutdown, once every process has been stopped and
+// awaited: it waits until every unit is down — but for one whose process
+// is not done, a handler of its events not having returned — and its
+// changes broadcast, each for a bounded time.
+func (m *unitSet) settle() {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownReapWait)
+	_ = m.await(ctx, func() (bool, error) {
+		for _, u := range m.order {
+			if !u.down() && !u.stuck() {
+				return false, nil
+			}
+		}
+		return true, nil
+	}, func(err error) error { return err })
+	cancel()
+	ctx, cancel = context.WithTimeout(context.Background(), shutdownDeliveryWait)
 	defer cancel()
 	m.awaitDelivered(ctx)
 }

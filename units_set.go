@@ -96,10 +96,12 @@ func (m *unitSet) deliver() {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	m.deliverer.Store(int32(proc.ThreadID()))
-	defer m.deliverer.Store(0)
 	for {
 		m.mu.Lock()
 		if len(m.outbox) == 0 {
+			// Under the lock, before a successor can be started: cleared
+			// later, it could erase the successor's thread.
+			m.deliverer.Store(0)
 			m.delivering = false
 			m.mu.Unlock()
 			return
@@ -185,19 +187,36 @@ func (m *unitSet) dependenciesLocked(u *unit) (bool, error) {
 	return all, nil
 }
 
-// findLocked returns the named unit or an error matching ErrUnitNotFound.
+// findLocked returns the named unit or an error matching ErrUnitNotFound,
+// for the operation op ("" for a look-up).
 func (m *unitSet) findLocked(op, name string) (*unit, error) {
 	if u := m.byName[name]; u != nil {
 		return u, nil
 	}
-	return nil, fmt.Errorf("process: %s: unit %q: %w", op, name, ErrUnitNotFound)
+	return nil, &unitNotFoundError{op: op, name: name}
 }
+
+// unitNotFoundError reports a unit name the service does not know, saying
+// so once: `process: down: unit "x" not found`. It matches ErrUnitNotFound.
+type unitNotFoundError struct {
+	op, name string
+}
+
+func (e *unitNotFoundError) Error() string {
+	if e.op == "" {
+		return fmt.Sprintf("process: unit %q not found", e.name)
+	}
+	return fmt.Sprintf("process: %s: unit %q not found", e.op, e.name)
+}
+
+// Is reports whether target is ErrUnitNotFound.
+func (e *unitNotFoundError) Is(target error) bool { return target == ErrUnitNotFound }
 
 // info returns a snapshot of the named unit.
 func (m *unitSet) info(name string) (UnitInfo, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	u, err := m.findLocked("unit", name)
+	u, err := m.findLocked("", name)
 	if err != nil {
 		return UnitInfo{}, err
 	}

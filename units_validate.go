@@ -60,6 +60,7 @@ func prepare(spec UnitSpec, index int, r *refusal) (UnitSpec, *unitProbes) {
 		if err != nil {
 			bad("ready probe: %v", err)
 		} else {
+			c.runAs(spec.Process)
 			probes.ready = c
 			probes.output = c.output
 		}
@@ -69,6 +70,7 @@ func prepare(spec UnitSpec, index int, r *refusal) (UnitSpec, *unitProbes) {
 		if err != nil {
 			bad("alive probe: %v", err)
 		} else {
+			c.runAs(spec.Process)
 			probes.alive = c
 		}
 	}

@@ -57,19 +57,26 @@ func (s *Server) followLog(w http.ResponseWriter, r *http.Request, log *unitLog)
 // retained output of its current run, then the output events of its
 // processes (the current one, and those of its later runs). Subscribing
 // comes first, so no line is lost between the two; one may be repeated.
+// A process is the unit's when the unit names it (UnitInfo.ProcessID)
+// at its first line: the unit manager names a run's process before its
+// first line is broadcast, so no line of a new run is lost either.
 func (s *Server) followOutput(w http.ResponseWriter, r *http.Request, info process.UnitInfo) {
-	ids := map[string]bool{}
+	ours := map[string]bool{} // by process ID: whether it is the unit's
 	if info.ProcessID != "" {
-		ids[info.ProcessID] = true
+		ours[info.ProcessID] = true
 	}
-	accept := func(ev hubEvent) bool { // under the hub's lock: ids needs no other
+	accept := func(ev hubEvent) bool { // under the hub's lock: ours needs no other
 		switch d := ev.data.(type) {
-		case unitData:
-			if d.Name == info.Name && d.ProcessID != "" {
-				ids[d.ProcessID] = true
-			}
 		case outputData:
-			return ids[d.ID]
+			is, known := ours[d.ID]
+			if !known {
+				now, err := s.svc.Unit(info.Name)
+				is = err == nil && now.ProcessID == d.ID
+				ours[d.ID] = is
+			}
+			return is
+		case exitedData:
+			delete(ours, d.ID) // its lines have all been broadcast
 		}
 		return false
 	}

@@ -40,7 +40,7 @@ func TestServer_Units_ListAndGet(t *testing.T) {
 	} {
 		a := f.do(tc.method, tc.path, nil)
 		require.Equal(t, http.StatusNotFound, a.status, "%s %s: %s", tc.method, tc.path, a.body)
-		assert.Contains(t, a.errorMessage(t), `unit "nope": unit not found`, tc.path)
+		assert.Contains(t, a.errorMessage(t), `unit "nope" not found`, tc.path)
 	}
 }
 
