@@ -193,9 +193,12 @@ func instanceAlive(name string) bool {
 // reaped yet: its state in /proc/<pid>/stat is Z (zombie) or X (dead).
 func deadUnreaped(pid int) bool {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
+	return err == nil && statDead(data)
+}
+
+// statDead reports whether the /proc/<pid>/stat text data is that of a
+// process that has exited (state Z or X).
+func statDead(data []byte) bool {
 	// The command may hold spaces and parentheses: the state follows the
 	// last ')'.
 	_, after, found := bytes.Cut(data[bytes.LastIndexByte(data, ')')+1:], []byte(" "))

@@ -19,8 +19,13 @@ func isolateProbe(cmd *exec.Cmd) {
 }
 
 // probeAnswered reports whether the probe command pid has exited: it is a
-// zombie, or its waiter has already reaped it.
+// zombie, or its waiter has already reaped it. One read decides, since the
+// waiter may reap the zombie at any moment: a process gone between two
+// looks must not count as still running.
 func probeAnswered(pid int) bool {
-	_, err := os.Stat("/proc/" + strconv.Itoa(pid))
-	return errors.Is(err, fs.ErrNotExist) || deadUnreaped(pid)
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ESRCH)
+	}
+	return statDead(data)
 }

@@ -16,10 +16,13 @@ import (
 // manager was paused and sees its deadline late.
 
 // scriptPauseParent counts the check in $CHECKS, has this test program
-// stopped (SIGSTOP) by the check itself, for three times its Timeout, and
-// passes at once. A helper in a session of its own resumes the program.
+// stopped (SIGSTOP) by the check itself, for one and a half times its
+// Timeout, and passes at once. A helper in a session of its own resumes
+// the program. The Timeout is a whole second, so that a check slowed by a
+// busy machine still answers before its deadline: only the pause may make
+// the deadline pass.
 const scriptPauseParent = `echo x >> "$CHECKS"
-setsid sh -c 'sleep 0.3; kill -CONT $0' $PPID >/dev/null 2>&1 &
+setsid sh -c 'sleep 1.5; kill -CONT $0' $PPID >/dev/null 2>&1 &
 kill -STOP $PPID
 exit 0`
 
@@ -32,9 +35,9 @@ func TestUnitProbe_ManagerPausedDuringACheckThatPassed_NotATimeout(t *testing.T)
 		Name:    "paused",
 		Process: opts,
 		Alive: &Probe{Exec: []string{"sh", "-c", scriptPauseParent},
-			Period: 10 * time.Millisecond, Timeout: 100 * time.Millisecond, Failures: 1},
+			Period: 10 * time.Millisecond, Timeout: time.Second, Failures: 1},
 	}))
-	const wanted = 8
+	const wanted = 6 // each would fail half the time before the fix
 	require.Eventually(t, func() bool {
 		data, _ := os.ReadFile(checks)
 		info, _ := svc.Unit("paused")
