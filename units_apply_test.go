@@ -143,7 +143,7 @@ func TestService_Apply_InvalidSet_RefusedAndNothingChanges(t *testing.T) {
 	before := pidsOf(t, svc, "db", "web", "cron")
 
 	cases := map[string][]UnitSpec{
-		`unit "web": unknown dependency "db"`: {{Name: "web", Process: sleeper(), After: []Dependency{{Unit: "db"}}}},
+		`unit "web": unknown dependency "db"`:  {{Name: "web", Process: sleeper(), After: []Dependency{{Unit: "db"}}}},
 		`unit "new": process command is empty`: append(applyStack(), UnitSpec{Name: "new"}),
 		`unit "db": duplicate name`:            append(applyStack(), UnitSpec{Name: "db", Process: sleeper()}),
 		`dependency cycle`: {
