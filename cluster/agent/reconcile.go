@@ -1,0 +1,151 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"dappco.re/go/core/process"
+	"dappco.re/go/core/process/cluster"
+)
+
+// desiredSlot holds the newest desired list not yet applied. A newer list
+// ends the wait of the Apply under way (its units keep starting), so the
+// agent always moves on to the newest list.
+type desiredSlot struct {
+	mu       sync.Mutex
+	specs    []cluster.Spec
+	revision uint64
+	err      error // the newest entry could not be decoded
+	pending  bool
+	kick     chan struct{}
+	cancel   func() // ends the wait of the Apply under way
+}
+
+// put records a newer desired list (or why it is unreadable).
+func (d *desiredSlot) put(specs []cluster.Spec, revision uint64, err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.specs, d.revision, d.err, d.pending = specs, revision, err, true
+	if d.cancel != nil {
+		d.cancel()
+	}
+	select {
+	case d.kick <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the pending list, with a context for its Apply that a
+// newer list ends.
+func (d *desiredSlot) take(ctx context.Context) ([]cluster.Spec, uint64, error, context.Context, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.pending {
+		return nil, 0, nil, nil, false
+	}
+	d.pending = false
+	actx, cancel := context.WithCancel(ctx)
+	d.cancel = cancel
+	return d.specs, d.revision, d.err, actx, true
+}
+
+// reconcile watches the node's key in BucketDesired and applies each new
+// list with Service.Apply, until ctx ends.
+func (a *Agent) reconcile(ctx context.Context) error {
+	a.desired.kick = make(chan struct{}, 1)
+	w, err := a.store.DesiredKV.Watch(ctx, cluster.DesiredKey(a.o.Node))
+	if err != nil {
+		return fmt.Errorf("agent %s: watch %s: %w", a.o.Node, cluster.BucketDesired, err)
+	}
+	defer func() { _ = w.Stop() }()
+	go a.watchDesired(ctx, w)
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-a.desired.kick:
+		}
+		specs, revision, decodeErr, actx, ok := a.desired.take(ctx)
+		if !ok {
+			continue
+		}
+		err := decodeErr
+		var units []process.UnitSpec
+		if err == nil {
+			units, err = a.unitSpecs(specs)
+		}
+		if err == nil {
+			err = a.svc.Apply(actx, units...)
+		}
+		a.desired.mu.Lock()
+		a.desired.cancel()
+		a.desired.cancel = nil
+		a.desired.mu.Unlock()
+		a.mirror.syncAll()
+		a.mirror.publish(cluster.Event{Node: a.o.Node, Revision: revision, Error: errText(err), At: time.Now()})
+	}
+}
+
+// watchDesired turns the watcher's entries into desired lists: a deleted
+// key, or none, is the empty list.
+func (a *Agent) watchDesired(ctx context.Context, w jetstream.KeyWatcher) {
+	seen := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case e, open := <-w.Updates():
+			if !open {
+				return
+			}
+			switch {
+			case e == nil: // the initial values are in
+				if !seen {
+					a.desired.put(nil, 0, nil)
+				}
+			case e.Operation() != jetstream.KeyValuePut:
+				seen = true
+				a.desired.put(nil, e.Revision(), nil)
+			default:
+				seen = true
+				var specs []cluster.Spec
+				err := json.Unmarshal(e.Value(), &specs)
+				if err != nil {
+					err = fmt.Errorf("desired list revision %d: %w", e.Revision(), err)
+				}
+				a.desired.put(specs, e.Revision(), err)
+			}
+		}
+	}
+}
+
+// unitSpecs converts specs, attaching the node's output writers of each
+// unit: the same writers every time, so an unchanged spec stays unchanged
+// for Service.Apply.
+// A name that cannot be a token of a NATS subject refuses the list.
+func (a *Agent) unitSpecs(specs []cluster.Spec) ([]process.UnitSpec, error) {
+	out := make([]process.UnitSpec, len(specs))
+	for i, s := range specs {
+		if err := cluster.CheckName("unit", s.Name); err != nil {
+			return nil, fmt.Errorf("desired list refused, nothing changed: %w", err)
+		}
+		u := s.UnitSpec()
+		w := a.output(s.Name)
+		u.Process.Stdout, u.Process.Stderr = w[0], w[1]
+		out[i] = u
+	}
+	return out, nil
+}
+
+// errText is err's message, or "".
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

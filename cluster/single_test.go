@@ -1,0 +1,156 @@
+package cluster_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"dappco.re/go/core/process"
+	"dappco.re/go/core/process/cluster"
+	"dappco.re/go/core/process/cluster/internal/natstest"
+)
+
+func TestCluster_SingleServer_ApplyRunsUnit_RestartGivesNewPID(t *testing.T) {
+	srv := natstest.Server(t)
+	keeper := newPIDKeeper(t)
+	runAgent(t, srv.ClientURL(), "n1", nil)
+	st := openStore(t, srv.ClientURL())
+	awaitNodes(t, st, "n1")
+	arg := marker(t, "web")
+
+	apply(t, st, cluster.Placement{Spec: sleeperSpec("web", arg)})
+
+	rows := awaitRows(t, st, keeper, "n1/web ready", states(map[string]string{"n1/web": "ready"}))
+	first := rows["n1/web"].Info.PID
+	require.NotZero(t, first)
+	assert.Equal(t, []int{first}, withArgv("sleep", arg), "one process runs the unit")
+
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	reply, err := st.Control(ctx, "n1", cluster.OpRestart, cluster.ControlRequest{Unit: "web"})
+	require.NoError(t, err)
+	var info process.UnitInfo
+	require.NoError(t, json.Unmarshal(reply, &info))
+	assert.Equal(t, process.UnitReady, info.State)
+	assert.NotEqual(t, first, info.PID, "restart: a new process")
+	assert.False(t, alive(first), "the old process %d is gone", first)
+	awaitRows(t, st, keeper, "the new PID", func(rows map[string]cluster.Row) bool {
+		return rows["n1/web"].Info.PID == info.PID && rows["n1/web"].State == "ready"
+	})
+	assert.Equal(t, []int{info.PID}, withArgv("sleep", arg))
+}
+
+func TestCluster_Reapply_UnchangedUnitKeepsPID_ChangedOneRestarts(t *testing.T) {
+	srv := natstest.Server(t)
+	keeper := newPIDKeeper(t)
+	runAgent(t, srv.ClientURL(), "n1", nil)
+	st := openStore(t, srv.ClientURL())
+	awaitNodes(t, st, "n1")
+	a, b := marker(t, "a"), marker(t, "b")
+	apply(t, st, cluster.Placement{Spec: sleeperSpec("a", a)}, cluster.Placement{Spec: sleeperSpec("b", b)})
+	rows := awaitRows(t, st, keeper, "a and b ready", states(map[string]string{"n1/a": "ready", "n1/b": "ready"}))
+	pidA, pidB := rows["n1/a"].Info.PID, rows["n1/b"].Info.PID
+
+	changed := sleeperSpec("b", b)
+	changed.Env = []string{"CHANGED=1"}
+	apply(t, st, cluster.Placement{Spec: sleeperSpec("a", a)}, cluster.Placement{Spec: changed})
+
+	rows = awaitRows(t, st, keeper, "b restarted", func(rows map[string]cluster.Row) bool {
+		r := rows["n1/b"]
+		return r.State == "ready" && r.Info.PID != pidB && r.Info.PID != 0
+	})
+	assert.Equal(t, pidA, rows["n1/a"].Info.PID, "a did not change: same process")
+	assert.True(t, alive(pidA))
+	assert.False(t, alive(pidB), "b's old process is gone")
+	assert.Len(t, withArgv("sleep", a), 1)
+	assert.Len(t, withArgv("sleep", b), 1)
+
+	apply(t, st, cluster.Placement{Spec: sleeperSpec("a", a)})
+	awaitRows(t, st, keeper, "b removed", states(map[string]string{"n1/a": "ready"}))
+	assert.Empty(t, withArgv("sleep", b), "b was downed")
+	assert.Equal(t, []int{pidA}, withArgv("sleep", a))
+}
+
+func TestCluster_Control_StopStartSignalLogs(t *testing.T) {
+	srv := natstest.Server(t)
+	keeper := newPIDKeeper(t)
+	runAgent(t, srv.ClientURL(), "n1", nil)
+	st := openStore(t, srv.ClientURL())
+	awaitNodes(t, st, "n1")
+	arg := marker(t, "talker")
+	spec := cluster.Spec{Name: "talker", Command: "sh", Args: []string{"-c",
+		`echo "hello from $UNIT_WORD"; trap 'echo got HUP' HUP; while :; do sleep 0.05; done; : ` + arg},
+		Env: []string{"UNIT_WORD=the-cluster"}, GracePeriod: cluster.Duration(time.Second)}
+	apply(t, st, cluster.Placement{Spec: spec})
+	awaitRows(t, st, keeper, "talker ready", states(map[string]string{"n1/talker": "ready"}))
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+
+	var out bytes.Buffer
+	require.Eventually(t, func() bool {
+		out.Reset()
+		return st.Logs(ctx, "n1", "talker", false, &out) == nil && strings.Contains(out.String(), "hello from the-cluster")
+	}, within, 20*time.Millisecond, "logs: %q", &out)
+
+	_, err := st.Control(ctx, "n1", cluster.OpSignal, cluster.ControlRequest{Unit: "talker", Signal: "HUP"})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		reply, err := st.Control(ctx, "n1", cluster.OpLogs, cluster.ControlRequest{Unit: "talker"})
+		var logs cluster.LogsReply
+		return err == nil && json.Unmarshal(reply, &logs) == nil && strings.Contains(strings.Join(logs.Lines, "\n"), "got HUP")
+	}, within, 20*time.Millisecond, "the unit never reported the HUP")
+
+	_, err = st.Control(ctx, "n1", cluster.OpStop, cluster.ControlRequest{Unit: "talker"})
+	require.NoError(t, err)
+	awaitRows(t, st, keeper, "talker stopped", states(map[string]string{"n1/talker": "stopped"}))
+	_, err = st.Control(ctx, "n1", cluster.OpStart, cluster.ControlRequest{Unit: "talker"})
+	require.NoError(t, err)
+	awaitRows(t, st, keeper, "talker ready again", states(map[string]string{"n1/talker": "ready"}))
+
+	_, err = st.Control(ctx, "n1", cluster.OpRestart, cluster.ControlRequest{Unit: "nope"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown unit "nope"`)
+	_, err = st.Control(ctx, "n9", cluster.OpRestart, cluster.ControlRequest{Unit: "talker"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown node "n9"`)
+	_, err = st.Control(ctx, "n1", cluster.OpSignal, cluster.ControlRequest{Unit: "talker", Signal: "SIGNOPE"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown signal "SIGNOPE"`)
+	err = st.Logs(ctx, "n1", "nope", false, &out)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "unknown unit n1/nope")
+}
+
+func TestCluster_Apply_UnplaceableUnit_ErrorNamesIt_NothingWritten(t *testing.T) {
+	srv := natstest.Server(t)
+	keeper := newPIDKeeper(t)
+	runAgent(t, srv.ClientURL(), "n1", map[string]string{"disk": "ssd"})
+	st := openStore(t, srv.ClientURL())
+	awaitNodes(t, st, "n1")
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+
+	_, err := st.Apply(ctx, []cluster.Placement{
+		{Spec: sleeperSpec("ok", marker(t, "ok"))},
+		{Spec: sleeperSpec("gpu-job", marker(t, "gpu")), Labels: map[string]string{"gpu": "yes"}},
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unit "gpu-job": no live node can take it (wanted: label gpu=yes)`)
+	_, err = st.Apply(ctx, []cluster.Placement{{Spec: sleeperSpec("pinned", "1"), Nodes: []string{"n7"}}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unit "pinned": unknown node "n7"`)
+
+	lists, err := st.DesiredLists(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, lists, "nothing was written")
+	rows, err := st.PS(ctx)
+	require.NoError(t, err)
+	keeper.keep(rows)
+	assert.Empty(t, rows)
+}
