@@ -117,13 +117,15 @@ func sleeperSpec(name, arg string) cluster.Spec {
 	return cluster.Spec{Name: name, Command: "sleep", Args: []string{arg}, GracePeriod: cluster.Duration(time.Second)}
 }
 
-// runAgent runs an agent in this process until the test ends.
+// runAgent runs an agent in this process until the test ends. It dials
+// the servers of url in the order given, as openStore does.
 func runAgent(t *testing.T, url, node string, labels map[string]string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- agent.Run(ctx, agent.Options{URL: url, Node: node, Labels: labels, Storage: testStorage})
+		done <- agent.Run(ctx, agent.Options{URL: url, Node: node, Labels: labels, Storage: testStorage,
+			NATS: []nats.Option{nats.DontRandomize()}})
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -151,10 +153,10 @@ func agentProcess(t *testing.T, url, node string) *exec.Cmd {
 	return cmd
 }
 
-// openStore connects a client to url.
+// openStore connects a client to url, dialling its servers in order.
 func openStore(t *testing.T, url string) *cluster.Store {
 	t.Helper()
-	nc, err := nats.Connect(url, nats.MaxReconnects(-1))
+	nc, err := nats.Connect(url, nats.MaxReconnects(-1), nats.DontRandomize())
 	require.NoError(t, err)
 	t.Cleanup(nc.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), within)
@@ -168,7 +170,9 @@ func openStore(t *testing.T, url string) *cluster.Store {
 func awaitNodes(t *testing.T, st *cluster.Store, names ...string) {
 	t.Helper()
 	require.Eventually(t, func() bool {
-		nodes, err := st.Nodes(context.Background())
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		nodes, err := st.Nodes(ctx)
 		if err != nil {
 			return false
 		}
@@ -186,7 +190,9 @@ func awaitRows(t *testing.T, st *cluster.Store, keeper *pidKeeper, what string, 
 	t.Helper()
 	var last map[string]cluster.Row
 	require.Eventually(t, func() bool {
-		rows, err := st.PS(context.Background())
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		rows, err := st.PS(ctx)
 		if err != nil {
 			return false
 		}

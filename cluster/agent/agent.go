@@ -87,9 +87,11 @@ func Run(ctx context.Context, o Options) error {
 	stop()
 	wg.Wait()
 	a.c.ServiceShutdown(context.Background())
-	a.mirror.flush(context.Background())
-	_ = a.store.NodesKV.Delete(context.Background(), a.o.Node)
-	_ = a.nc.Flush()
+	last, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	a.mirror.flush(last)
+	_ = a.store.NodesKV.Delete(last, a.o.Node)
+	_ = a.nc.FlushWithContext(last)
 	return err
 }
 

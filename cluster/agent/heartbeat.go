@@ -28,7 +28,9 @@ func (a *Agent) heartbeat(ctx context.Context) error {
 	for {
 		info.Beat = time.Now()
 		if data, err := json.Marshal(info); err == nil {
-			_, _ = a.store.NodesKV.Put(ctx, a.o.Node, data)
+			pctx, cancel := context.WithTimeout(ctx, ttl/3)
+			_, _ = a.store.NodesKV.Put(pctx, a.o.Node, data)
+			cancel()
 		}
 		select {
 		case <-ctx.Done():

@@ -14,6 +14,10 @@ import (
 	"dappco.re/go/core/process/cluster"
 )
 
+// opTimeout bounds each write of the agent to NATS: a request lost while
+// the connection is re-established is given up and tried again.
+const opTimeout = 10 * time.Second
+
 // mirror keeps BucketState equal to the node's units: every change is
 // published to EventSubject at once, in order, and the unit's UnitInfo is
 // written to BucketState by the mirror's own goroutine, the newest info of
@@ -108,6 +112,8 @@ func (m *mirror) flush(ctx context.Context) {
 
 // write puts the unit's info, or deletes its key once the unit is gone.
 func (m *mirror) write(ctx context.Context, name string) bool {
+	ctx, cancel := context.WithTimeout(ctx, opTimeout)
+	defer cancel()
 	key := cluster.StateKey(m.a.o.Node, name)
 	info, err := m.a.svc.Unit(name)
 	if errors.Is(err, process.ErrUnitNotFound) {
@@ -124,6 +130,8 @@ func (m *mirror) write(ctx context.Context, name string) bool {
 
 // removeStale deletes the node's keys of units it no longer has.
 func (m *mirror) removeStale(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(ctx, opTimeout)
+	defer cancel()
 	lister, err := m.a.store.StateKV.ListKeysFiltered(ctx, m.a.o.Node+".*")
 	if err != nil {
 		return errors.Is(err, jetstream.ErrNoKeysFound)
