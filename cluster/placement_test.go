@@ -54,7 +54,7 @@ func TestPlace_Replicas_SpreadOverMatchingNodes_DependenciesOnTheSameNode(t *tes
 func TestPlace_Refusals_NameTheUnitAndWhatIsWrong(t *testing.T) {
 	nodes := []cluster.Node{liveNode("n1", nil), liveNode("n2", nil), {Name: "gone"}}
 	cases := map[string][]cluster.Placement{
-		`unit "a": unknown node "n9"`: {{Spec: cluster.Spec{Name: "a"}, Nodes: []string{"n9"}}},
+		`unit "a": unknown node "n9"`:                             {{Spec: cluster.Spec{Name: "a"}, Nodes: []string{"n9"}}},
 		`unit "a": no live node can take it (wanted: nodes gone)`: {{Spec: cluster.Spec{Name: "a"}, Nodes: []string{"gone"}}},
 		`unit "b": depends on "a", which is not placed on its node "n2"`: {
 			{Spec: cluster.Spec{Name: "a"}, Nodes: []string{"n1"}},
