@@ -26,10 +26,12 @@ import (
 // every Apply.
 //
 // Apply validates the whole call before anything changes, as Up does, and
-// also refuses a dependency on a unit that specs do not name. It returns
-// once every added or changed unit is ready or succeeded, or with an error
-// naming one that failed; ctx bounds only that wait. Apply calls run one
-// at a time.
+// also refuses a dependency on a unit that specs do not name. It stops
+// what goes (each stop bounded by the unit's grace period), then adds
+// what comes, and returns once every added or changed unit is ready or
+// succeeded, or with an error naming one that failed; ctx bounds only
+// that last wait, so an Apply never stops halfway. Apply calls run one at
+// a time.
 func (s *Service) Apply(ctx context.Context, specs ...UnitSpec) error {
 	return s.units.apply(ctx, s, specs)
 }
@@ -59,7 +61,10 @@ func (m *unitSet) apply(ctx context.Context, s *Service, specs []UnitSpec) error
 		return err
 	}
 
-	if err := m.stopExactly(ctx, plan.stop); err != nil {
+	// The stops are not bounded by ctx (each is by its grace period): a
+	// half-done Apply would leave units stopping that the next Apply
+	// counts as unchanged.
+	if err := m.stopExactly(plan.stop); err != nil {
 		return fmt.Errorf("process: apply: %w", err)
 	}
 
@@ -140,9 +145,9 @@ func sameSpec(a, b UnitSpec) bool {
 }
 
 // stopExactly stops the given units — and no unit that depends on them —
-// each once every unit of them that depends on it has stopped. It returns
-// once all are down, or when ctx ends (the stops go on).
-func (m *unitSet) stopExactly(ctx context.Context, targets []*unit) error {
+// each once every unit of them that depends on it has stopped, and
+// returns once all are down.
+func (m *unitSet) stopExactly(targets []*unit) error {
 	m.mu.Lock()
 	for _, u := range targets {
 		if u.state == UnitWaiting || u.state == UnitBackoff {
@@ -171,11 +176,7 @@ func (m *unitSet) stopExactly(ctx context.Context, targets []*unit) error {
 		}()
 	}
 	for _, done := range stopped {
-		select {
-		case <-done:
-		case <-ctx.Done():
-			return fmt.Errorf("units not stopped yet: %s: %w", m.describe(m.notDown(targets)), ctx.Err())
-		}
+		<-done
 	}
 	if left := m.notDown(targets); len(left) > 0 {
 		return fmt.Errorf("units restarted while being stopped: %s", m.describe(left))

@@ -210,3 +210,24 @@ func TestService_Apply_UnchangedStoppedUnit_StaysStopped(t *testing.T) {
 	assert.Equal(t, UnitStopped, info.State)
 	assert.Len(t, rec.starts(), 3)
 }
+
+func TestService_Apply_ContextEndsWhileStopping_StillRemovesSoTheNextApplyStartsAgain(t *testing.T) {
+	_, svc, _ := newUnitService(t, nil)
+	// It ignores SIGTERM (ready once it does): its stop lasts the grace
+	// period (1s), then SIGKILL.
+	stubborn := UnitSpec{Name: "stubborn", Process: shell(`trap "" TERM; echo armed; while :; do sleep 0.05; done`),
+		Ready: &Probe{Output: "^armed$"}}
+	require.NoError(t, svc.Apply(context.Background(), stubborn))
+	first := pidsOf(t, svc, "stubborn")["stubborn"]
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	require.NoError(t, svc.Apply(ctx))
+	_, err := svc.Unit("stubborn")
+	require.ErrorIs(t, err, ErrUnitNotFound, "the unit was removed although ctx ended while it stopped")
+	assert.False(t, pidAlive(first))
+
+	require.NoError(t, svc.Apply(context.Background(), stubborn))
+	info := awaitUnit(t, svc, "stubborn", UnitReady, 10*time.Second)
+	assert.NotEqual(t, first, info.PID)
+}

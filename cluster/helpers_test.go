@@ -51,7 +51,7 @@ type pidKeeper struct {
 	pids map[int]bool
 }
 
-func newPIDKeeper(t *testing.T) *pidKeeper {
+func newPIDKeeper(t testing.TB) *pidKeeper {
 	k := &pidKeeper{pids: map[int]bool{}}
 	t.Cleanup(func() {
 		k.mu.Lock()
@@ -119,7 +119,7 @@ func sleeperSpec(name, arg string) cluster.Spec {
 
 // runAgent runs an agent in this process until the test ends. It dials
 // the servers of url in the order given, as openStore does.
-func runAgent(t *testing.T, url, node string, labels map[string]string) {
+func runAgent(t testing.TB, url, node string, labels map[string]string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -154,7 +154,7 @@ func agentProcess(t *testing.T, url, node string) *exec.Cmd {
 }
 
 // openStore connects a client to url, dialling its servers in order.
-func openStore(t *testing.T, url string) *cluster.Store {
+func openStore(t testing.TB, url string) *cluster.Store {
 	t.Helper()
 	nc, err := nats.Connect(url, nats.MaxReconnects(-1), nats.DontRandomize())
 	require.NoError(t, err)
@@ -167,7 +167,7 @@ func openStore(t *testing.T, url string) *cluster.Store {
 }
 
 // awaitNodes waits until every named node is alive.
-func awaitNodes(t *testing.T, st *cluster.Store, names ...string) {
+func awaitNodes(t testing.TB, st *cluster.Store, names ...string) {
 	t.Helper()
 	require.Eventually(t, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -154,3 +154,33 @@ func TestCluster_Apply_UnplaceableUnit_ErrorNamesIt_NothingWritten(t *testing.T)
 	keeper.keep(rows)
 	assert.Empty(t, rows)
 }
+
+func TestCluster_DesiredListsInQuickSuccession_EndOnTheNewest(t *testing.T) {
+	srv := natstest.Server(t)
+	keeper := newPIDKeeper(t)
+	runAgent(t, srv.ClientURL(), "n1", nil)
+	st := openStore(t, srv.ClientURL())
+	awaitNodes(t, st, "n1")
+	arg := marker(t, "flip")
+	with, err := json.Marshal([]cluster.Spec{sleeperSpec("flip", arg)})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+
+	// Present, absent, present, …: each list supersedes the one before,
+	// often while its Apply is still stopping or starting the unit.
+	for i := range 21 {
+		list := []byte("[]")
+		if i%2 == 0 {
+			list = with
+		}
+		_, err := st.DesiredKV.Put(ctx, cluster.DesiredKey("n1"), list)
+		require.NoError(t, err)
+	}
+
+	rows := awaitRows(t, st, keeper, "flip ready", states(map[string]string{"n1/flip": "ready"}))
+	require.Eventually(t, func() bool {
+		return len(withArgv("sleep", arg)) == 1
+	}, within, 20*time.Millisecond, "one process of the unit")
+	assert.Equal(t, []int{rows["n1/flip"].Info.PID}, withArgv("sleep", arg))
+}

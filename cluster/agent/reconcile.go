@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -87,7 +88,11 @@ func (a *Agent) reconcile(ctx context.Context) error {
 		a.desired.cancel = nil
 		a.desired.mu.Unlock()
 		a.mirror.syncAll()
-		a.mirror.publish(cluster.Event{Node: a.o.Node, Revision: revision, Error: errText(err), At: time.Now()})
+		if superseded := ctx.Err() == nil && errors.Is(err, context.Canceled); !superseded {
+			// A superseded list's units go on starting; the newer list's
+			// outcome is the one reported.
+			a.mirror.publish(cluster.Event{Node: a.o.Node, Revision: revision, Error: errText(err), At: time.Now()})
+		}
 	}
 }
 
