@@ -18,7 +18,7 @@ func TestCluster_AgentKilled_StartedAgainReconcilesWithoutRunningTwice(t *testin
 	st := openStore(t, srv.ClientURL())
 	first := agentProcess(t, srv.ClientURL(), "n1")
 	awaitNodes(t, st, "n1")
-	a, b := marker(t, "a"), marker(t, "b")
+	a, b := marker(), marker()
 	apply(t, st, cluster.Placement{Spec: sleeperSpec("a", a)}, cluster.Placement{Spec: sleeperSpec("b", b)})
 	rows := awaitRows(t, st, keeper, "a and b ready", states(map[string]string{"n1/a": "ready", "n1/b": "ready"}))
 	old := []int{rows["n1/a"].Info.PID, rows["n1/b"].Info.PID}
@@ -50,9 +50,10 @@ func TestCluster_SilentNode_ShownLostWithinItsTTL_UnitsUnknown(t *testing.T) {
 	runAgent(t, srv.ClientURL(), "steady", nil)
 	quiet := agentProcess(t, srv.ClientURL(), "quiet")
 	awaitNodes(t, st, "steady", "quiet")
+	sArg, qArg := marker(), marker()
 	apply(t, st,
-		cluster.Placement{Spec: sleeperSpec("s", marker(t, "s")), Nodes: []string{"steady"}},
-		cluster.Placement{Spec: sleeperSpec("q", marker(t, "q")), Nodes: []string{"quiet"}})
+		cluster.Placement{Spec: sleeperSpec("s", sArg), Nodes: []string{"steady"}},
+		cluster.Placement{Spec: sleeperSpec("q", qArg), Nodes: []string{"quiet"}})
 	awaitRows(t, st, keeper, "both ready", states(map[string]string{"steady/s": "ready", "quiet/q": "ready"}))
 
 	require.NoError(t, quiet.Process.Signal(syscall.SIGSTOP))
@@ -68,6 +69,17 @@ func TestCluster_SilentNode_ShownLostWithinItsTTL_UnitsUnknown(t *testing.T) {
 	assert.False(t, nodes[0].Alive, "quiet is lost")
 	assert.True(t, nodes[1].Alive, "steady is alive")
 
+	// Applied again, q goes to a live node, and quiet's list is emptied:
+	// back, quiet downs its copy.
+	rows := awaitRows(t, st, keeper, "quiet's q", states(map[string]string{"steady/s": "ready", "quiet/q": cluster.StateUnknown}))
+	oldQ := rows["quiet/q"].Info.PID
+	lists := apply(t, st,
+		cluster.Placement{Spec: sleeperSpec("s", sArg), Nodes: []string{"steady"}},
+		cluster.Placement{Spec: sleeperSpec("q", qArg)})
+	assert.Equal(t, []string{"s", "q"}, namesOf(lists["steady"]))
+	assert.Empty(t, lists["quiet"])
 	require.NoError(t, quiet.Process.Signal(syscall.SIGCONT))
-	awaitRows(t, st, keeper, "quiet back", states(map[string]string{"steady/s": "ready", "quiet/q": "ready"}))
+	rows = awaitRows(t, st, keeper, "q on steady only", states(map[string]string{"steady/s": "ready", "steady/q": "ready"}))
+	assert.False(t, alive(oldQ), "quiet downed its copy of q")
+	assert.Equal(t, []int{rows["steady/q"].Info.PID}, withArgv("sleep", qArg))
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -106,10 +107,13 @@ func withArgv(argv ...string) []int {
 	return out
 }
 
-// marker returns a sleep duration unique to this test and name, so the
-// test can find its processes in /proc by command line.
-func marker(t *testing.T, name string) string {
-	return fmt.Sprintf("%d.%d%d", 1000+len(name), os.Getpid(), time.Now().UnixNano()%100000)
+// markers counts the markers made, so each is unique in this process.
+var markers atomic.Int64
+
+// marker returns a sleep duration unique to this test process and call,
+// so a test can find its units' processes in /proc by command line.
+func marker() string {
+	return fmt.Sprintf("1000.%d%06d", os.Getpid(), markers.Add(1))
 }
 
 // sleeperSpec is a unit that sleeps, with a unique argument.
@@ -229,4 +233,34 @@ func apply(t *testing.T, st *cluster.Store, units ...cluster.Placement) map[stri
 	lists, err := st.Apply(ctx, units)
 	require.NoError(t, err)
 	return lists
+}
+
+// testWriter is a bytes.Buffer safe for use from two goroutines.
+type testWriter struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (w *testWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Write(p)
+}
+
+func (w *testWriter) reset() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Reset()
+}
+
+func (w *testWriter) count(s string) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return strings.Count(w.buf.String(), s)
+}
+
+func (w *testWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }

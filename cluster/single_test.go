@@ -22,7 +22,7 @@ func TestCluster_SingleServer_ApplyRunsUnit_RestartGivesNewPID(t *testing.T) {
 	runAgent(t, srv.ClientURL(), "n1", nil)
 	st := openStore(t, srv.ClientURL())
 	awaitNodes(t, st, "n1")
-	arg := marker(t, "web")
+	arg := marker()
 
 	apply(t, st, cluster.Placement{Spec: sleeperSpec("web", arg)})
 
@@ -52,7 +52,7 @@ func TestCluster_Reapply_UnchangedUnitKeepsPID_ChangedOneRestarts(t *testing.T) 
 	runAgent(t, srv.ClientURL(), "n1", nil)
 	st := openStore(t, srv.ClientURL())
 	awaitNodes(t, st, "n1")
-	a, b := marker(t, "a"), marker(t, "b")
+	a, b := marker(), marker()
 	apply(t, st, cluster.Placement{Spec: sleeperSpec("a", a)}, cluster.Placement{Spec: sleeperSpec("b", b)})
 	rows := awaitRows(t, st, keeper, "a and b ready", states(map[string]string{"n1/a": "ready", "n1/b": "ready"}))
 	pidA, pidB := rows["n1/a"].Info.PID, rows["n1/b"].Info.PID
@@ -83,7 +83,7 @@ func TestCluster_Control_StopStartSignalLogs(t *testing.T) {
 	runAgent(t, srv.ClientURL(), "n1", nil)
 	st := openStore(t, srv.ClientURL())
 	awaitNodes(t, st, "n1")
-	arg := marker(t, "talker")
+	arg := marker()
 	spec := cluster.Spec{Name: "talker", Command: "sh", Args: []string{"-c",
 		`echo "hello from $UNIT_WORD"; trap 'echo got HUP' HUP; while :; do sleep 0.05; done; : ` + arg},
 		Env: []string{"UNIT_WORD=the-cluster"}, GracePeriod: cluster.Duration(time.Second)}
@@ -137,8 +137,8 @@ func TestCluster_Apply_UnplaceableUnit_ErrorNamesIt_NothingWritten(t *testing.T)
 	defer cancel()
 
 	_, err := st.Apply(ctx, []cluster.Placement{
-		{Spec: sleeperSpec("ok", marker(t, "ok"))},
-		{Spec: sleeperSpec("gpu-job", marker(t, "gpu")), Labels: map[string]string{"gpu": "yes"}},
+		{Spec: sleeperSpec("ok", marker())},
+		{Spec: sleeperSpec("gpu-job", marker()), Labels: map[string]string{"gpu": "yes"}},
 	})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `unit "gpu-job": no live node can take it (wanted: label gpu=yes)`)
@@ -161,7 +161,7 @@ func TestCluster_DesiredListsInQuickSuccession_EndOnTheNewest(t *testing.T) {
 	runAgent(t, srv.ClientURL(), "n1", nil)
 	st := openStore(t, srv.ClientURL())
 	awaitNodes(t, st, "n1")
-	arg := marker(t, "flip")
+	arg := marker()
 	with, err := json.Marshal([]cluster.Spec{sleeperSpec("flip", arg)})
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), within)

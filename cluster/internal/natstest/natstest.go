@@ -18,7 +18,15 @@ const readyWait = 30 * time.Second
 // Server starts a single JetStream server.
 func Server(t testing.TB) *server.Server {
 	t.Helper()
+	return ServerWithUsers(t, nil)
+}
+
+// ServerWithUsers starts a single JetStream server that admits only
+// users (none: anyone).
+func ServerWithUsers(t testing.TB, users []*server.User) *server.Server {
+	t.Helper()
 	return start(t, &server.Options{
+		Users:      users,
 		ServerName: "solo",
 		Host:       "127.0.0.1",
 		Port:       -1,
