@@ -13,6 +13,7 @@ import (
 
 	"dappco.re/go/core/process"
 	"dappco.re/go/core/process/cluster"
+	"dappco.re/go/core/process/cluster/agent"
 	"dappco.re/go/core/process/cluster/internal/natstest"
 )
 
@@ -183,4 +184,18 @@ func TestCluster_DesiredListsInQuickSuccession_EndOnTheNewest(t *testing.T) {
 		return len(withArgv("sleep", arg)) == 1
 	}, within, 20*time.Millisecond, "one process of the unit")
 	assert.Equal(t, []int{rows["n1/flip"].Info.PID}, withArgv("sleep", arg))
+}
+
+func TestAgent_SameNodeNameAlive_Refused(t *testing.T) {
+	srv := natstest.Server(t)
+	runAgent(t, srv.ClientURL(), "n1", nil)
+	st := openStore(t, srv.ClientURL())
+	awaitNodes(t, st, "n1")
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+
+	err := agent.Run(ctx, agent.Options{URL: srv.ClientURL(), Node: "n1", Storage: testStorage})
+
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `node "n1" is alive already`)
 }

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"sync"
 
 	core "dappco.re/go/core"
@@ -55,7 +54,8 @@ type Agent struct {
 
 // Run runs the agent until ctx ends, then stops its units, removes its
 // heartbeat and closes its connection. It returns an error when it cannot
-// start (a bad name, NATS unreachable).
+// start: a bad name, NATS unreachable, or another live agent of the same
+// node name.
 func Run(ctx context.Context, o Options) error {
 	if err := cluster.CheckName("node", o.Node); err != nil {
 		return fmt.Errorf("agent: %w", err)
@@ -65,6 +65,9 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer a.nc.Close()
+	if err := a.checkUnclaimed(ctx); err != nil {
+		return err
+	}
 	if err := a.startService(ctx); err != nil {
 		return err
 	}
@@ -138,8 +141,3 @@ func (a *Agent) startService(ctx context.Context) error {
 // labels returns a copy of the node's labels.
 func (a *Agent) labels() map[string]string { return maps.Clone(a.o.Labels) }
 
-// hostname is the machine's name, or "" when it is not known.
-func hostname() string {
-	h, _ := os.Hostname()
-	return h
-}
