@@ -140,4 +140,3 @@ func (a *Agent) startService(ctx context.Context) error {
 
 // labels returns a copy of the node's labels.
 func (a *Agent) labels() map[string]string { return maps.Clone(a.o.Labels) }
-
