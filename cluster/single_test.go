@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -198,4 +199,43 @@ func TestAgent_SameNodeNameAlive_Refused(t *testing.T) {
 
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `node "n1" is alive already`)
+}
+
+func TestCluster_BadDesiredList_ReportedAsEvent_RunningUnitsUntouched(t *testing.T) {
+	srv := natstest.Server(t)
+	keeper := newPIDKeeper(t)
+	runAgent(t, srv.ClientURL(), "n1", nil)
+	st := openStore(t, srv.ClientURL())
+	awaitNodes(t, st, "n1")
+	arg := marker()
+	apply(t, st, cluster.Placement{Spec: sleeperSpec("a", arg)})
+	rows := awaitRows(t, st, keeper, "a ready", states(map[string]string{"n1/a": "ready"}))
+	events := make(chan *nats.Msg, 64)
+	sub, err := st.NC.ChanSubscribe(cluster.EventSubject("n1"), events)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = sub.Unsubscribe() })
+	require.NoError(t, st.NC.Flush())
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+
+	for list, want := range map[string]string{
+		`{"not": "a list"}`:                     "cannot unmarshal",
+		`[{"name": "a.b", "command": "sleep"}]`: `unit name "a.b"`,
+		`[{"name": "x"}]`:                       `process command is empty`,
+	} {
+		rev, err := st.DesiredKV.Put(ctx, cluster.DesiredKey("n1"), []byte(list))
+		require.NoError(t, err)
+		var ev cluster.Event
+		for ev.Revision != rev {
+			select {
+			case m := <-events:
+				require.NoError(t, json.Unmarshal(m.Data, &ev))
+			case <-ctx.Done():
+				t.Fatalf("no event for revision %d (%s)", rev, list)
+			}
+		}
+		assert.Contains(t, ev.Error, want, list)
+	}
+
+	assert.Equal(t, []int{rows["n1/a"].Info.PID}, withArgv("sleep", arg), "a runs on, untouched")
 }

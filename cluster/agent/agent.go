@@ -37,8 +37,8 @@ type Options struct {
 	Process process.Options
 }
 
-// Agent is a running agent; Run makes one and returns when it ends.
-type Agent struct {
+// runner is a running agent; Run makes one and returns when it ends.
+type runner struct {
 	o     Options
 	nc    *nats.Conn
 	store *cluster.Store
@@ -60,7 +60,7 @@ func Run(ctx context.Context, o Options) error {
 	if err := cluster.CheckName("node", o.Node); err != nil {
 		return fmt.Errorf("agent: %w", err)
 	}
-	a := &Agent{o: o, outputs: map[string][2]*lineWriter{}}
+	a := &runner{o: o, outputs: map[string][2]*lineWriter{}}
 	if err := a.connect(ctx); err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func Run(ctx context.Context, o Options) error {
 }
 
 // connect dials NATS and binds to the buckets and the stream.
-func (a *Agent) connect(ctx context.Context) error {
+func (a *runner) connect(ctx context.Context) error {
 	opts := append([]nats.Option{
 		nats.Name("goprocess-agent " + a.o.Node),
 		nats.MaxReconnects(-1),
@@ -118,7 +118,7 @@ func (a *Agent) connect(ctx context.Context) error {
 }
 
 // startService starts the process service and follows its unit changes.
-func (a *Agent) startService(ctx context.Context) error {
+func (a *runner) startService(ctx context.Context) error {
 	a.c = core.New(core.WithService(process.NewService(a.o.Process)))
 	if r := a.c.ServiceStartup(ctx, nil); !r.OK {
 		return fmt.Errorf("agent %s: start the process service: %v", a.o.Node, r.Value)
@@ -139,4 +139,4 @@ func (a *Agent) startService(ctx context.Context) error {
 }
 
 // labels returns a copy of the node's labels.
-func (a *Agent) labels() map[string]string { return maps.Clone(a.o.Labels) }
+func (a *runner) labels() map[string]string { return maps.Clone(a.o.Labels) }

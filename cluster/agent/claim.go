@@ -17,7 +17,7 @@ import (
 // agent of the same name is alive: one on another host, or a live process
 // on this one. The heartbeat of a dead agent of this host (killed, and
 // started again before its heartbeat expired) is not in the way.
-func (a *Agent) checkUnclaimed(ctx context.Context) error {
+func (a *runner) checkUnclaimed(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, opTimeout)
 	defer cancel()
 	entry, err := a.store.NodesKV.Get(ctx, a.o.Node)

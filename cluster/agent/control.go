@@ -21,7 +21,7 @@ const controlWait = time.Minute
 // serveControl answers restart, stop, start, signal and logs on the node's
 // ControlSubject as a NATS micro service named goprocess-agent, until ctx
 // ends. Each request is handled in a goroutine of its own.
-func (a *Agent) serveControl(ctx context.Context) error {
+func (a *runner) serveControl(ctx context.Context) error {
 	srv, err := micro.AddService(a.nc, micro.Config{
 		Name:        "goprocess-agent",
 		Version:     "1.0.0",
@@ -55,7 +55,7 @@ func (a *Agent) serveControl(ctx context.Context) error {
 // answer decodes a request, runs op and replies with its value as JSON,
 // or with a service error: 400 for a bad request, 404 for an unknown
 // unit, 500 otherwise.
-func (a *Agent) answer(ctx context.Context, req micro.Request, op func(context.Context, cluster.ControlRequest) (any, error)) {
+func (a *runner) answer(ctx context.Context, req micro.Request, op func(context.Context, cluster.ControlRequest) (any, error)) {
 	var cr cluster.ControlRequest
 	if err := json.Unmarshal(req.Data(), &cr); err != nil {
 		_ = req.Error("400", fmt.Sprintf("node %s: bad request: %v", a.o.Node, err), nil)
@@ -82,7 +82,7 @@ func (a *Agent) answer(ctx context.Context, req micro.Request, op func(context.C
 var errBadRequest = errors.New("bad request")
 
 // ctlRestart restarts the unit and replies with its info.
-func (a *Agent) ctlRestart(ctx context.Context, r cluster.ControlRequest) (any, error) {
+func (a *runner) ctlRestart(ctx context.Context, r cluster.ControlRequest) (any, error) {
 	if err := a.svc.Restart(ctx, r.Unit); err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (a *Agent) ctlRestart(ctx context.Context, r cluster.ControlRequest) (any, 
 }
 
 // ctlStop stops the unit (and the units that depend on it).
-func (a *Agent) ctlStop(ctx context.Context, r cluster.ControlRequest) (any, error) {
+func (a *runner) ctlStop(ctx context.Context, r cluster.ControlRequest) (any, error) {
 	if err := a.svc.Down(ctx, r.Unit); err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func (a *Agent) ctlStop(ctx context.Context, r cluster.ControlRequest) (any, err
 
 // ctlStart starts a unit that is stopped, failed or succeeded; a unit
 // that runs is left as it is.
-func (a *Agent) ctlStart(ctx context.Context, r cluster.ControlRequest) (any, error) {
+func (a *runner) ctlStart(ctx context.Context, r cluster.ControlRequest) (any, error) {
 	info, err := a.svc.Unit(r.Unit)
 	if err != nil {
 		return nil, err
@@ -114,7 +114,7 @@ func (a *Agent) ctlStart(ctx context.Context, r cluster.ControlRequest) (any, er
 }
 
 // ctlSignal sends the named signal to the unit's process.
-func (a *Agent) ctlSignal(_ context.Context, r cluster.ControlRequest) (any, error) {
+func (a *runner) ctlSignal(_ context.Context, r cluster.ControlRequest) (any, error) {
 	sig, ok := cluster.Signal(r.Signal)
 	if !ok {
 		return nil, fmt.Errorf("%w: unknown signal %q", errBadRequest, r.Signal)
@@ -131,7 +131,7 @@ func (a *Agent) ctlSignal(_ context.Context, r cluster.ControlRequest) (any, err
 
 // ctlLogs replies with the output the unit's current or last process has
 // kept: the newest r.Lines lines, or all.
-func (a *Agent) ctlLogs(_ context.Context, r cluster.ControlRequest) (any, error) {
+func (a *runner) ctlLogs(_ context.Context, r cluster.ControlRequest) (any, error) {
 	p, err := a.current(r.Unit)
 	if err != nil {
 		return nil, err
@@ -147,7 +147,7 @@ func (a *Agent) ctlLogs(_ context.Context, r cluster.ControlRequest) (any, error
 }
 
 // current returns the unit's current or last process.
-func (a *Agent) current(unit string) (*process.Process, error) {
+func (a *runner) current(unit string) (*process.Process, error) {
 	info, err := a.svc.Unit(unit)
 	if err != nil {
 		return nil, err

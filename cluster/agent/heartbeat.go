@@ -14,7 +14,7 @@ import (
 // bucket's TTL until ctx ends; a node whose agent falls silent for the TTL
 // loses its key, and with it its place among the live nodes. A failed
 // write is tried again at the next beat.
-func (a *Agent) heartbeat(ctx context.Context) error {
+func (a *runner) heartbeat(ctx context.Context) error {
 	ttl, err := a.store.NodeTTL(ctx)
 	if err != nil {
 		return fmt.Errorf("agent %s: %w", a.o.Node, err)

@@ -24,14 +24,14 @@ const opTimeout = 10 * time.Second
 // each changed unit at a time, so a slow NATS never holds up the process
 // service's event delivery.
 type mirror struct {
-	a     *Agent
+	a     *runner
 	mu    sync.Mutex
 	dirty map[string]bool
 	all   bool // every key of the node is to be checked
 	kick  chan struct{}
 }
 
-func newMirror(a *Agent) *mirror {
+func newMirror(a *runner) *mirror {
 	return &mirror{a: a, dirty: map[string]bool{}, all: true, kick: make(chan struct{}, 1)}
 }
 

@@ -63,7 +63,7 @@ func (w *lineWriter) publish(line []byte) {
 
 // output returns the unit's stdout and stderr writers, the same ones for
 // the life of the agent.
-func (a *Agent) output(unit string) [2]*lineWriter {
+func (a *runner) output(unit string) [2]*lineWriter {
 	a.outMu.Lock()
 	defer a.outMu.Unlock()
 	w, ok := a.outputs[unit]

@@ -41,23 +41,40 @@ func (d *desiredSlot) put(specs []cluster.Spec, revision uint64, err error) {
 	}
 }
 
-// take returns the pending list, with a context for its Apply that a
-// newer list ends.
-func (d *desiredSlot) take(ctx context.Context) ([]cluster.Spec, uint64, error, context.Context, bool) {
+// desiredList is a desired list taken from the slot.
+type desiredList struct {
+	specs    []cluster.Spec
+	revision uint64
+	err      error // it could not be decoded
+}
+
+// take returns the pending list, if any, with a context for its Apply
+// that a newer list ends.
+func (d *desiredSlot) take(ctx context.Context) (desiredList, context.Context, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if !d.pending {
-		return nil, 0, nil, nil, false
+		return desiredList{}, nil, false
 	}
 	d.pending = false
 	actx, cancel := context.WithCancel(ctx)
 	d.cancel = cancel
-	return d.specs, d.revision, d.err, actx, true
+	return desiredList{specs: d.specs, revision: d.revision, err: d.err}, actx, true
+}
+
+// settled ends the context of the Apply that has returned.
+func (d *desiredSlot) settled() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.cancel != nil {
+		d.cancel()
+		d.cancel = nil
+	}
 }
 
 // reconcile watches the node's key in BucketDesired and applies each new
 // list with Service.Apply, until ctx ends.
-func (a *Agent) reconcile(ctx context.Context) error {
+func (a *runner) reconcile(ctx context.Context) error {
 	a.desired.kick = make(chan struct{}, 1)
 	w, err := a.store.DesiredKV.Watch(ctx, cluster.DesiredKey(a.o.Node))
 	if err != nil {
@@ -71,34 +88,31 @@ func (a *Agent) reconcile(ctx context.Context) error {
 			return ctx.Err()
 		case <-a.desired.kick:
 		}
-		specs, revision, decodeErr, actx, ok := a.desired.take(ctx)
+		list, actx, ok := a.desired.take(ctx)
 		if !ok {
 			continue
 		}
-		err := decodeErr
+		err := list.err
 		var units []process.UnitSpec
 		if err == nil {
-			units, err = a.unitSpecs(specs)
+			units, err = a.unitSpecs(list.specs)
 		}
 		if err == nil {
 			err = a.svc.Apply(actx, units...)
 		}
-		a.desired.mu.Lock()
-		a.desired.cancel()
-		a.desired.cancel = nil
-		a.desired.mu.Unlock()
+		a.desired.settled()
 		a.mirror.syncAll()
 		if superseded := ctx.Err() == nil && errors.Is(err, context.Canceled); !superseded {
 			// A superseded list's units go on starting; the newer list's
 			// outcome is the one reported.
-			a.mirror.publish(cluster.Event{Node: a.o.Node, Revision: revision, Error: errText(err), At: time.Now()})
+			a.mirror.publish(cluster.Event{Node: a.o.Node, Revision: list.revision, Error: errText(err), At: time.Now()})
 		}
 	}
 }
 
 // watchDesired turns the watcher's entries into desired lists: a deleted
 // key, or none, is the empty list.
-func (a *Agent) watchDesired(ctx context.Context, w jetstream.KeyWatcher) {
+func (a *runner) watchDesired(ctx context.Context, w jetstream.KeyWatcher) {
 	seen := false
 	for {
 		select {
@@ -133,7 +147,7 @@ func (a *Agent) watchDesired(ctx context.Context, w jetstream.KeyWatcher) {
 // unit: the same writers every time, so an unchanged spec stays unchanged
 // for Service.Apply.
 // A name that cannot be a token of a NATS subject refuses the list.
-func (a *Agent) unitSpecs(specs []cluster.Spec) ([]process.UnitSpec, error) {
+func (a *runner) unitSpecs(specs []cluster.Spec) ([]process.UnitSpec, error) {
 	out := make([]process.UnitSpec, len(specs))
 	for i, s := range specs {
 		if err := cluster.CheckName("unit", s.Name); err != nil {
