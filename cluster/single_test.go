@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -238,4 +239,47 @@ func TestCluster_BadDesiredList_ReportedAsEvent_RunningUnitsUntouched(t *testing
 	}
 
 	assert.Equal(t, []int{rows["n1/a"].Info.PID}, withArgv("sleep", arg), "a runs on, untouched")
+}
+
+func TestCluster_LogsFollow_GoesOnWithNewLinesUntilCancelled(t *testing.T) {
+	srv := natstest.Server(t)
+	keeper := newPIDKeeper(t)
+	runAgent(t, srv.ClientURL(), "n1", nil)
+	st := openStore(t, srv.ClientURL())
+	awaitNodes(t, st, "n1")
+	apply(t, st, cluster.Placement{Spec: cluster.Spec{Name: "ticker", Command: "sh", Args: []string{"-c",
+		`i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.05; done`}, GracePeriod: cluster.Duration(time.Second)}})
+	awaitRows(t, st, keeper, "ticker ready", states(map[string]string{"n1/ticker": "ready"}))
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	var before bytes.Buffer
+	require.Eventually(t, func() bool {
+		before.Reset()
+		return st.Logs(ctx, "n1", "ticker", false, &before) == nil && before.Len() > 0
+	}, within, 20*time.Millisecond)
+	seen := strings.Count(before.String(), "\n")
+
+	followCtx, stopFollowing := context.WithCancel(ctx)
+	var out testWriter
+	done := make(chan error, 1)
+	go func() { done <- st.Logs(followCtx, "n1", "ticker", true, &out) }()
+	next := fmt.Sprintf("tick %d\n", seen+5)
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), next) }, within, 20*time.Millisecond,
+		"following never reached %q", next)
+	stopFollowing()
+
+	require.NoError(t, awaitErr(t, done))
+	assert.True(t, strings.HasPrefix(out.String(), "tick 1\ntick 2\n"), "the stream's lines first, oldest first")
+}
+
+// awaitErr waits for the error sent on ch.
+func awaitErr(t *testing.T, ch <-chan error) error {
+	t.Helper()
+	select {
+	case err := <-ch:
+		return err
+	case <-time.After(within):
+		t.Fatal("no return")
+		return nil
+	}
 }
