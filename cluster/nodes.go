@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -69,8 +70,27 @@ func (s *Store) Nodes(ctx context.Context) ([]Node, error) {
 	return out, nil
 }
 
-// keys returns the keys of kv, none when it is empty.
+// listAttempt bounds one listing of a bucket's keys. A listing is a
+// consumer the server makes; one asked for while a bucket's leader is
+// being elected again (a server of the cluster has gone) can go
+// unanswered, so it is given up after this long and asked for again.
+const listAttempt = 5 * time.Second
+
+// keys returns the keys of kv, none when it is empty, trying again until
+// ctx ends.
 func keys(ctx context.Context, kv jetstream.KeyValue) ([]string, error) {
+	for {
+		attempt, cancel := context.WithTimeout(ctx, listAttempt)
+		out, err := keysOnce(attempt, kv)
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			return out, err
+		}
+	}
+}
+
+// keysOnce lists the keys of kv once.
+func keysOnce(ctx context.Context, kv jetstream.KeyValue) ([]string, error) {
 	lister, err := kv.ListKeys(ctx)
 	if errors.Is(err, jetstream.ErrNoKeysFound) {
 		return nil, nil
@@ -81,6 +101,9 @@ func keys(ctx context.Context, kv jetstream.KeyValue) ([]string, error) {
 	var out []string
 	for k := range lister.Keys() {
 		out = append(out, k)
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err() // the listing ended unfinished
 	}
 	return out, nil
 }

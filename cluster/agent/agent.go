@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"maps"
 	"sync"
+	"time"
 
 	core "dappco.re/go/core"
 	"github.com/nats-io/nats.go"
@@ -50,6 +51,7 @@ type runner struct {
 
 	mirror  *mirror
 	desired desiredSlot
+	beat    time.Duration // a third of BucketNodes' TTL
 }
 
 // Run runs the agent until ctx ends, then stops its units, removes its
@@ -65,6 +67,9 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer a.nc.Close()
+	if err := a.readBeat(ctx); err != nil {
+		return err
+	}
 	if err := a.checkUnclaimed(ctx); err != nil {
 		return err
 	}

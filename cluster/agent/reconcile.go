@@ -23,14 +23,21 @@ type desiredSlot struct {
 	revision uint64
 	err      error // the newest entry could not be decoded
 	pending  bool
+	seen     uint64 // the newest revision put
 	kick     chan struct{}
 	cancel   func() // ends the wait of the Apply under way
 }
 
-// put records a newer desired list (or why it is unreadable).
+// put records a newer desired list (or why it is unreadable); a revision
+// not newer than one put before is ignored (revision 0, no list at all,
+// is always taken).
 func (d *desiredSlot) put(specs []cluster.Spec, revision uint64, err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if revision != 0 && revision <= d.seen {
+		return
+	}
+	d.seen = max(d.seen, revision)
 	d.specs, d.revision, d.err, d.pending = specs, revision, err, true
 	if d.cancel != nil {
 		d.cancel()
@@ -82,6 +89,7 @@ func (a *runner) reconcile(ctx context.Context) error {
 	}
 	defer func() { _ = w.Stop() }()
 	go a.watchDesired(ctx, w)
+	go a.pollDesired(ctx)
 	for {
 		select {
 		case <-ctx.Done():
@@ -132,15 +140,41 @@ func (a *runner) watchDesired(ctx context.Context, w jetstream.KeyWatcher) {
 				a.desired.put(nil, e.Revision(), nil)
 			default:
 				seen = true
-				var specs []cluster.Spec
-				err := json.Unmarshal(e.Value(), &specs)
-				if err != nil {
-					err = fmt.Errorf("desired list revision %d: %w", e.Revision(), err)
-				}
-				a.desired.put(specs, e.Revision(), err)
+				a.desired.put(decodeList(e))
 			}
 		}
 	}
+}
+
+// pollDesired reads the node's key every third of the node TTL, in case
+// the watch has stalled: a watch whose consumer was on a NATS server that
+// went away is only made again after missed heartbeats, some seconds
+// later. A list the watch delivered already is ignored by the slot.
+func (a *runner) pollDesired(ctx context.Context) {
+	tick := time.NewTicker(a.beat)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		rctx, cancel := context.WithTimeout(ctx, a.beat)
+		e, err := a.store.DesiredKV.Get(rctx, cluster.DesiredKey(a.o.Node))
+		cancel()
+		if err == nil {
+			a.desired.put(decodeList(e))
+		}
+	}
+}
+
+// decodeList decodes an entry of BucketDesired.
+func decodeList(e jetstream.KeyValueEntry) ([]cluster.Spec, uint64, error) {
+	var specs []cluster.Spec
+	if err := json.Unmarshal(e.Value(), &specs); err != nil {
+		return nil, e.Revision(), fmt.Errorf("desired list revision %d: %w", e.Revision(), err)
+	}
+	return specs, e.Revision(), nil
 }
 
 // unitSpecs converts specs, attaching the node's output writers of each

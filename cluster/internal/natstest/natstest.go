@@ -38,7 +38,8 @@ func ServerWithUsers(t testing.TB, users []*server.User) *server.Server {
 }
 
 // Cluster starts n JetStream servers that form one cluster, and waits
-// until JetStream has a meta leader.
+// until JetStream's meta leader sees all n online, so replicated assets
+// can be placed at once.
 func Cluster(t testing.TB, n int) []*server.Server {
 	t.Helper()
 	ports := make([]int, n)
@@ -64,9 +65,9 @@ func Cluster(t testing.TB, n int) []*server.Server {
 		})
 	}
 	deadline := time.Now().Add(readyWait)
-	for !hasLeader(servers) {
+	for !allPeersOnline(servers) {
 		if time.Now().After(deadline) {
-			t.Fatalf("natstest: no JetStream meta leader among %d servers within %v", n, readyWait)
+			t.Fatalf("natstest: JetStream's meta leader did not see %d servers online within %v", n, readyWait)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -86,12 +87,12 @@ func URLs(servers []*server.Server) string {
 	return out
 }
 
-// hasLeader reports whether a running server of servers knows the
-// JetStream meta leader.
-func hasLeader(servers []*server.Server) bool {
+// allPeersOnline reports whether a server of servers is the JetStream
+// meta leader and sees every one of them online.
+func allPeersOnline(servers []*server.Server) bool {
 	for _, s := range servers {
 		if s.Running() && s.JetStreamIsLeader() {
-			return true
+			return len(s.JetStreamClusterPeers()) == len(servers)
 		}
 	}
 	return false
