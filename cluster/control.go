@@ -15,6 +15,7 @@ type ControlError struct {
 	Node, Code, Description string
 }
 
+// Error returns the description the node gave.
 func (e *ControlError) Error() string { return e.Description }
 
 // Control sends op (OpRestart, OpStop, …) for a unit to its node's

@@ -68,6 +68,9 @@ func TestCluster_SilentNode_ShownLostWithinItsTTL_UnitsUnknown(t *testing.T) {
 	assert.Equal(t, "quiet", nodes[0].Name)
 	assert.False(t, nodes[0].Alive, "quiet is lost")
 	assert.True(t, nodes[1].Alive, "steady is alive")
+	_, err = st.Control(t.Context(), "quiet", cluster.OpRestart, cluster.ControlRequest{Unit: "q"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `node "quiet" is lost`)
 
 	// Applied again, q goes to a live node, and quiet's list is emptied:
 	// back, quiet downs its copy.

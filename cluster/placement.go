@@ -26,6 +26,7 @@ type PlacementError struct {
 	Msg  string
 }
 
+// Error names the unit and what is wrong.
 func (e *PlacementError) Error() string { return fmt.Sprintf("unit %q: %s", e.Unit, e.Msg) }
 
 // Place assigns every unit (each replica) to a live node of nodes that

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"dappco.re/go/core/process"
 	"dappco.re/go/core/process/cluster"
@@ -137,6 +138,10 @@ func runLogs(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// controlTimeout bounds a control request: the agent waits up to a
+// minute for the unit to be ready or stopped.
+const controlTimeout = 90 * time.Second
+
 // controlCmd returns `restart|stop|start NODE/UNIT`.
 func controlCmd(op string) func(context.Context, []string, io.Writer, io.Writer) int {
 	return func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -154,6 +159,8 @@ func controlCmd(op string) func(context.Context, []string, io.Writer, io.Writer)
 			return fail(stderr, op, err)
 		}
 		defer st.NC.Close()
+		ctx, cancel := context.WithTimeout(ctx, controlTimeout)
+		defer cancel()
 		reply, err := st.Control(ctx, node, op, cluster.ControlRequest{Unit: unit})
 		if err != nil {
 			return fail(stderr, op, err)
