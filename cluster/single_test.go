@@ -283,3 +283,29 @@ func awaitErr(t *testing.T, ch <-chan error) error {
 		return nil
 	}
 }
+
+func TestPS_DesiredUnitNotYetReported_Pending_LostNodeUnknown(t *testing.T) {
+	srv := natstest.Server(t)
+	st := openStore(t, srv.ClientURL())
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	// A live node whose agent has not reported yet: a heartbeat and a list.
+	beat, err := json.Marshal(cluster.NodeInfo{Name: "fresh", Beat: time.Now()})
+	require.NoError(t, err)
+	_, err = st.NodesKV.Put(ctx, "fresh", beat)
+	require.NoError(t, err)
+	list, err := json.Marshal([]cluster.Spec{sleeperSpec("web", "1")})
+	require.NoError(t, err)
+	_, err = st.DesiredKV.Put(ctx, cluster.DesiredKey("fresh"), list)
+	require.NoError(t, err)
+	// A node with a list and no heartbeat: lost.
+	_, err = st.DesiredKV.Put(ctx, cluster.DesiredKey("gone"), list)
+	require.NoError(t, err)
+
+	rows, err := st.PS(ctx)
+
+	require.NoError(t, err)
+	require.Len(t, rows, 2)
+	assert.Equal(t, cluster.Row{Node: "fresh", Unit: "web", State: cluster.StatePending}, rows[0])
+	assert.Equal(t, cluster.Row{Node: "gone", Unit: "web", State: cluster.StateUnknown}, rows[1])
+}
