@@ -29,6 +29,8 @@ type unitSet struct {
 	closing bool          // shutdown has begun: nothing starts or restarts
 	changed chan struct{} // closed, and replaced, at every change and delivery
 
+	applying sync.Mutex // held by each Apply call (units_apply.go): one at a time
+
 	outbox     []ActionUnitChanged // changes not yet broadcast, oldest first
 	queued     uint64              // changes queued so far
 	delivered  uint64              // changes broadcast so far
