@@ -64,7 +64,7 @@ func (m *unitSet) apply(ctx context.Context, s *Service, specs []UnitSpec) error
 	// The stops are not bounded by ctx (each is by its grace period): a
 	// half-done Apply would leave units stopping that the next Apply
 	// counts as unchanged.
-	if err := m.stopExactly(plan.stop); err != nil {
+	if err := m.stopInOrder(context.Background(), plan.stop, m.stopOne); err != nil {
 		return fmt.Errorf("process: apply: %w", err)
 	}
 
@@ -142,46 +142,6 @@ func sameSpec(a, b UnitSpec) bool {
 	a.Process.Stdout, a.Process.Stderr = nil, nil
 	b.Process.Stdout, b.Process.Stderr = nil, nil
 	return reflect.DeepEqual(a, b)
-}
-
-// stopExactly stops the given units — and no unit that depends on them —
-// each once every unit of them that depends on it has stopped, and
-// returns once all are down.
-func (m *unitSet) stopExactly(targets []*unit) error {
-	m.mu.Lock()
-	for _, u := range targets {
-		if u.state == UnitWaiting || u.state == UnitBackoff {
-			u.stop()
-		}
-	}
-	after := make([][]int, len(targets))
-	for i, u := range targets {
-		for _, d := range dependentsAmong(u, targets, m.order) {
-			after[i] = append(after[i], slices.Index(targets, d))
-		}
-	}
-	m.mu.Unlock()
-
-	stopped := make([]chan struct{}, len(targets))
-	for i := range stopped {
-		stopped[i] = make(chan struct{})
-	}
-	for i, u := range targets {
-		go func() {
-			defer close(stopped[i])
-			for _, j := range after[i] {
-				<-stopped[j]
-			}
-			m.stopOne(u)
-		}()
-	}
-	for _, done := range stopped {
-		<-done
-	}
-	if left := m.notDown(targets); len(left) > 0 {
-		return fmt.Errorf("units restarted while being stopped: %s", m.describe(left))
-	}
-	return nil
 }
 
 // removeLocked takes the given units, which are down, out of the set.

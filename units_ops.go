@@ -184,9 +184,7 @@ func (m *unitSet) down(ctx context.Context, names []string) error {
 }
 
 // stopUnits stops the named units (none: all) and their dependents, in
-// reverse dependency order: stopOne stops one and returns once its stop
-// counts as done for the units it depends on. The stops run in goroutines
-// of their own, which carry on when ctx ends before they are done.
+// reverse dependency order (stopInOrder).
 func (m *unitSet) stopUnits(ctx context.Context, names []string, stopOne func(*unit)) error {
 	m.mu.Lock()
 	var targets []*unit
@@ -203,6 +201,20 @@ func (m *unitSet) stopUnits(ctx context.Context, names []string, stopOne func(*u
 		}
 		targets = m.withDependentsLocked(targets)
 	}
+	m.mu.Unlock()
+	if err := m.stopInOrder(ctx, targets, stopOne); err != nil {
+		return fmt.Errorf("process: down: %w", err)
+	}
+	return nil
+}
+
+// stopInOrder stops exactly the given units, each once every unit of
+// them that depends on it has stopped: stopOne stops one and returns once
+// its stop counts as done for the units it depends on. The stops run in
+// goroutines of their own, which carry on when ctx ends before they are
+// done.
+func (m *unitSet) stopInOrder(ctx context.Context, targets []*unit, stopOne func(*unit)) error {
+	m.mu.Lock()
 	// What runs no process stops at once, so it cannot start meanwhile.
 	for _, u := range targets {
 		if u.state == UnitWaiting || u.state == UnitBackoff {
@@ -236,11 +248,11 @@ func (m *unitSet) stopUnits(ctx context.Context, names []string, stopOne func(*u
 		select {
 		case <-done:
 		case <-ctx.Done():
-			return fmt.Errorf("process: down: units not stopped yet: %s: %w", m.describe(m.notDown(targets)), ctx.Err())
+			return fmt.Errorf("units not stopped yet: %s: %w", m.describe(m.notDown(targets)), ctx.Err())
 		}
 	}
 	if left := m.notDown(targets); len(left) > 0 {
-		return fmt.Errorf("process: down: units restarted while being stopped: %s", m.describe(left))
+		return fmt.Errorf("units restarted while being stopped: %s", m.describe(left))
 	}
 	return nil
 }
