@@ -187,59 +187,84 @@ func pause(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// check runs one check, bounded by Timeout.
+// check runs one check, bounded by Timeout (within).
 func (c *compiledProbe) check(ctx context.Context) error {
-	if c.kind == "exec" {
-		return c.checkExec(ctx) // it judges its Timeout itself
-	}
-	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
-	defer cancel()
+	var check func(context.Context) error
 	switch c.kind {
+	case "exec":
+		return c.checkExec(ctx)
 	case "http":
-		return c.checkHTTP(ctx)
+		check = c.checkHTTP
 	case "tcp":
-		return c.checkTCP(ctx)
+		check = c.checkTCP
+	default:
+		return fmt.Errorf("%s probe: not a periodic check", c.kind)
 	}
-	return fmt.Errorf("%s probe: not a periodic check", c.kind)
+	err := c.within(ctx, check)
+	if _, late := errors.AsType[probeTimeout](err); late {
+		return fmt.Errorf("%s probe: %w", c.kind, err)
+	}
+	return err
+}
+
+// probeTimeout is the error of a check that did not answer within its
+// Timeout.
+type probeTimeout time.Duration
+
+func (t probeTimeout) Error() string {
+	return fmt.Sprintf("timed out after %v", time.Duration(t))
+}
+
+// probeLateness is how late a check's deadline may be seen before it is
+// taken as a sign that this program was paused or starved meanwhile.
+const probeLateness = 100 * time.Millisecond
+
+// within runs check and returns its error, or a "timed out" error once
+// the check has had Timeout to answer; the check's ctx ends then, or when
+// ctx does. The deadline is judged by the time this program ran: a
+// deadline seen late (this program was paused or starved, and could not
+// take an answer in) gives the check another Timeout from when it is
+// seen, so an answer that arrived meanwhile is taken.
+func (c *compiledProbe) within(ctx context.Context, check func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- check(ctx) }()
+	due := time.Now().Add(c.Timeout)
+	deadline := time.NewTimer(c.Timeout)
+	defer deadline.Stop()
+	for {
+		select {
+		case err := <-done:
+			return err
+		case <-deadline.C:
+			if time.Since(due) > probeLateness {
+				due = time.Now().Add(c.Timeout)
+				deadline.Reset(c.Timeout)
+				continue
+			}
+			cancel()
+			<-done
+			return probeTimeout(c.Timeout)
+		}
+	}
 }
 
 // checkExec runs the command, isolated (isolateProbe) so that it is
-// killed with what it started when it does not answer within Timeout, or
-// ctx ends first. Whether it answered in time is judged by the command:
-// one that has exited by the time the deadline is seen has answered, also
-// when this program, paused meanwhile, sees the deadline late.
+// killed with what it started when it does not answer in time (within),
+// or ctx ends first.
 func (c *compiledProbe) checkExec(ctx context.Context) error {
-	cmd := exec.CommandContext(ctx, c.Exec[0], c.Exec[1:]...) // killed when ctx ends
-	cmd.Env = mergeEnv(os.Environ(), c.env)
-	cmd.Dir = c.dir
-	isolateProbe(cmd)
-	cmd.WaitDelay = probeWaitDelay
 	var out tail
-	cmd.Stdout = &out
-	cmd.Stderr = &out
-	if err := cmd.Start(); err != nil {
-		return c.execError(err, "")
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	deadline := time.NewTimer(c.Timeout)
-	defer deadline.Stop()
-	var err error
-	select {
-	case err = <-done:
-	case <-deadline.C:
-		select {
-		case err = <-done:
-		default:
-			if probeAnswered(cmd.Process.Pid) {
-				err = <-done
-				break
-			}
-			_ = cmd.Cancel()
-			<-done
-			err = fmt.Errorf("timed out after %v", c.Timeout)
-		}
-	}
+	err := c.within(ctx, func(ctx context.Context) error {
+		cmd := exec.CommandContext(ctx, c.Exec[0], c.Exec[1:]...) // killed when ctx ends
+		cmd.Env = mergeEnv(os.Environ(), c.env)
+		cmd.Dir = c.dir
+		isolateProbe(cmd)
+		cmd.WaitDelay = probeWaitDelay
+		cmd.Stdout = &out
+		cmd.Stderr = &out
+		return cmd.Run()
+	})
 	if err == nil {
 		return nil
 	}

@@ -1,11 +1,7 @@
 package process
 
 import (
-	"errors"
-	"io/fs"
-	"os"
 	"os/exec"
-	"strconv"
 	"syscall"
 )
 
@@ -16,16 +12,4 @@ import (
 func isolateProbe(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-}
-
-// probeAnswered reports whether the probe command pid has exited: it is a
-// zombie, or its waiter has already reaped it. One read decides, since the
-// waiter may reap the zombie at any moment: a process gone between two
-// looks must not count as still running.
-func probeAnswered(pid int) bool {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ESRCH)
-	}
-	return statDead(data)
 }

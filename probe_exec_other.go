@@ -7,7 +7,3 @@ import "os/exec"
 // isolateProbe leaves an Exec probe's command as exec.Cmd starts it: the
 // command alone is killed when the check is cancelled.
 func isolateProbe(cmd *exec.Cmd) {}
-
-// probeAnswered reports whether the probe command pid has exited; here
-// that is not known before its waiter has reaped it.
-func probeAnswered(pid int) bool { return false }

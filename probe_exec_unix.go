@@ -14,7 +14,3 @@ func isolateProbe(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 }
-
-// probeAnswered reports whether the probe command pid has exited; here
-// that is not known before its waiter has reaped it.
-func probeAnswered(pid int) bool { return false }
