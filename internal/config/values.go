@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"fmt"
@@ -13,16 +13,18 @@ import (
 // collecting every problem instead of stopping at the first.
 type decoder struct {
 	file string
-	errs configErrors
+	base string // the directory relative paths start from; empty: keep them as given
+	opts *options
+	errs Errors
 }
 
-// fail records a problem at node n, under path.
+// fail records a problem at node n, under path. It is a Fail.
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
 	line := 0
 	if n != nil {
 		line = n.Line
 	}
-	d.errs = append(d.errs, configError{File: d.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+	d.errs = append(d.errs, Error{File: d.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
 // mapping calls fn with each key and value of the mapping n, in file
