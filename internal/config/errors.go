@@ -60,8 +60,9 @@ func syntaxError(file string, err error) Error {
 	return Error{File: file, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 }
 
-// kindName says what a node is, for messages.
-func kindName(n *yaml.Node) string {
+// Describe says what a node is, for messages such as "want a list, got
+// the number 3": "a mapping", "a list", "empty", "the string \"x\""…
+func Describe(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"

@@ -144,7 +144,7 @@ func (d *decoder) backoff(n *yaml.Node, path string) process.Backoff {
 // unit and condition.
 func (d *decoder) after(n *yaml.Node, path string) []process.Dependency {
 	if n.Kind != yaml.SequenceNode {
-		d.fail(n, path, "want a list of unit names or of {unit, condition}, got %s", kindName(n))
+		d.fail(n, path, "want a list of unit names or of {unit, condition}, got %s", Describe(n))
 		return nil
 	}
 	var out []process.Dependency
