@@ -78,3 +78,12 @@ func TestParse_CheckUnits_RunsOverTheUnitsEvenWhenOtherProblemsWereFound(t *test
 	assert.EqualError(t, err, "p.yaml:4: units.a.restart: unknown policy \"sometimes\" (want never, on-failure or always)\n"+
 		"p.yaml:2: units.a: whole-file problem")
 }
+
+func TestParse_UnitKey_DoesNotReplaceAKeyOfProcessYAML(t *testing.T) {
+	called := false
+	f, err := Parse("p.yaml", "/base", []byte("units:\n  a:\n    command: x\n"),
+		UnitKey("command", func(string, string, *yaml.Node, Fail) { called = true }))
+	require.NoError(t, err)
+	assert.False(t, called)
+	assert.Equal(t, "x", f.Units[0].Spec.Process.Command)
+}
