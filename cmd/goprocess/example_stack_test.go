@@ -15,14 +15,15 @@ import (
 	core "dappco.re/go/core"
 
 	"dappco.re/go/core/process"
+	"dappco.re/go/core/process/internal/config"
 )
 
 const stackFile = "../../examples/stack/process.yaml"
 
 func TestExampleStack_Loads(t *testing.T) {
-	cfg, err := loadConfig(stackFile, "")
+	cfg, err := config.Load(stackFile)
 	require.NoError(t, err)
-	specs := cfg.specs()
+	specs := cfg.Specs()
 	require.Len(t, specs, 3)
 	assert.Equal(t, []string{"migrate", "web", "worker"}, []string{specs[0].Name, specs[1].Name, specs[2].Name})
 	assert.Equal(t, []process.Dependency{{Unit: "migrate", Condition: process.ConditionSucceeded}}, specs[1].After)
@@ -47,10 +48,10 @@ func TestExampleStack_ComesUpReady(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles and runs the example's web server")
 	}
-	cfg, err := loadConfig(stackFile, "")
+	cfg, err := config.Load(stackFile)
 	require.NoError(t, err)
 	addr := "127.0.0.1:" + freePort(t)
-	specs := cfg.specs()
+	specs := cfg.Specs()
 	for i := range specs {
 		p := &specs[i].Process
 		for j, kv := range p.Env {

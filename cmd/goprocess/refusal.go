@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"dappco.re/go/core/process/internal/config"
 )
 
 // refusedMarker is in the message of an Up call the service refused
@@ -21,18 +23,18 @@ var reasonStart = regexp.MustCompile(`(?:^|; )unit ("(?:[^"\\]|\\.)*"): `)
 
 // refusalErrors maps the reasons of a refusal to the units' lines in the
 // file.
-func refusalErrors(cfg *config, err error) configErrors {
+func refusalErrors(cfg *config.File, err error) config.Errors {
 	msg := err.Error()
 	body := msg[strings.Index(msg, refusedMarker)+len(refusedMarker):]
 	lines := map[string]int{}
-	for _, u := range cfg.units {
-		lines[u.spec.Name] = u.line
+	for _, u := range cfg.Units {
+		lines[u.Spec.Name] = u.Line
 	}
 	locs := reasonStart.FindAllStringSubmatchIndex(body, -1)
 	if len(locs) == 0 {
-		return configErrors{{File: cfg.file, Msg: body}}
+		return config.Errors{{File: cfg.Path, Msg: body}}
 	}
-	var out configErrors
+	var out config.Errors
 	for i, loc := range locs {
 		end := len(body)
 		if i+1 < len(locs) {
@@ -42,7 +44,7 @@ func refusalErrors(cfg *config, err error) configErrors {
 		if uerr != nil {
 			name = body[loc[2]:loc[3]]
 		}
-		out = append(out, configError{File: cfg.file, Line: lines[name], Path: "units." + name, Msg: body[loc[1]:end]})
+		out = append(out, config.Error{File: cfg.Path, Line: lines[name], Path: "units." + name, Msg: body[loc[1]:end]})
 	}
 	return out
 }

@@ -48,7 +48,7 @@ func projectName(file string) string {
 // it (and so unregisters). A manager that cannot register still runs:
 // the failure is noted.
 func (u *upRun) startDaemon() (stop func()) {
-	file, err := filepath.Abs(u.o.cfg.file)
+	file, err := filepath.Abs(u.o.cfg.Path)
 	if err != nil {
 		u.pr.note("not registered in the daemon registry: %v", err)
 		return func() {}

@@ -10,11 +10,12 @@ import (
 	"strings"
 
 	"dappco.re/go/core/process/api"
+	"dappco.re/go/core/process/internal/config"
 )
 
 // upOptions are the settings of `goprocess up`, once checked.
 type upOptions struct {
-	cfg          *config
+	cfg          *config.File
 	socket       string
 	listen       string // empty: no TCP listener
 	token        string
@@ -38,7 +39,7 @@ func cmdUp(args []string, stdout, stderr io.Writer) int {
 	if _, status, done := parseExactly(fs, args, stderr, 0); done {
 		return status
 	}
-	cfg, err := loadConfig(*file, *envFile)
+	cfg, err := config.Load(*file, config.EnvFile(*envFile))
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		fmt.Fprintln(stderr, "goprocess up: nothing started")

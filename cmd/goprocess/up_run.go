@@ -43,7 +43,7 @@ type upRun struct {
 // runUp starts the units and serves the API on listeners, waits for a
 // signal or a down request, downs everything and returns the exit status.
 func runUp(o upOptions, listeners []net.Listener, stdout, stderr io.Writer) int {
-	specs := o.cfg.specs()
+	specs := o.cfg.Specs()
 	names := make([]string, len(specs))
 	for i := range specs {
 		names[i] = specs[i].Name

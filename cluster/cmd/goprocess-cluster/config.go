@@ -2,206 +2,113 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"slices"
-	"sort"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"dappco.re/go/core/process/cluster"
+	"dappco.re/go/core/process/internal/config"
 )
 
-// The keys of cluster.yaml: process.yaml's unit keys (those that make
-// sense on another machine) plus placement.
-var (
-	topKeys  = []string{"units"}
-	unitKeys = []string{"command", "args", "dir", "env", "restart", "max_restarts", "backoff",
-		"grace_period", "timeout", "ready", "alive", "after", "nodes", "labels", "replicas"}
-	backoffKeys = []string{"initial", "max", "factor", "jitter", "reset_after"}
-	probeKeys   = []string{"exec", "http", "tcp", "output", "initial_delay", "period", "timeout", "failures"}
-)
-
-// configError is one problem of the file, at a line.
-type configError struct {
-	file string
-	line int
-	path string
-	msg  string
-}
-
-func (e configError) String() string {
-	if e.path == "" {
-		return fmt.Sprintf("%s:%d: %s", e.file, e.line, e.msg)
-	}
-	return fmt.Sprintf("%s:%d: %s: %s", e.file, e.line, e.path, e.msg)
-}
-
-// configErrors is every problem of a file, in the order found.
-type configErrors []configError
-
-func (es configErrors) Error() string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.String()
-	}
-	return strings.Join(lines, "\n")
-}
-
-// unitDecl is a unit of the file and the line of its name.
-type unitDecl struct {
-	placement cluster.Placement
-	line      int
-	afterLine []int // the line of each dependency
-}
-
-// loader decodes one file, collecting every problem.
-type loader struct {
-	file string
-	errs configErrors
-}
-
-func (l *loader) fail(n *yaml.Node, path, format string, args ...any) {
-	line := 0
-	if n != nil {
-		line = n.Line
-	}
-	l.errs = append(l.errs, configError{file: l.file, line: line, path: path, msg: fmt.Sprintf(format, args...)})
-}
+// cluster.yaml is process.yaml read by the shared loader (internal/config)
+// as a remote file — its units run on other machines, so a relative dir
+// stays relative and env_file, pty, rows and cols are refused — plus the
+// placement keys nodes, labels and replicas, and names that are NATS
+// subject tokens.
 
 // loadConfig reads and validates cluster.yaml at path and returns its
-// units in file order with the line of each name, or a configErrors
+// units in file order with the line of each name, or a config.Errors
 // listing every problem.
 func loadConfig(path string) ([]cluster.Placement, map[string]int, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: cannot read: %w", path, err)
-	}
-	return parseConfig(path, data)
+	places := placements{}
+	f, err := config.Load(path, places.options()...)
+	return places.of(f, err)
 }
 
 // parseConfig decodes data, the content of file.
 func parseConfig(file string, data []byte) ([]cluster.Placement, map[string]int, error) {
-	l := &loader{file: file}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, nil, configErrors{{file: file, line: syntaxLine(err), msg: strings.TrimPrefix(err.Error(), "yaml: ")}}
+	places := placements{}
+	f, err := config.Parse(file, "", data, places.options()...)
+	return places.of(f, err)
+}
+
+// placements are the placement keys of each unit, by unit name, as the
+// loader hands them over.
+type placements map[string]*cluster.Placement
+
+// options are the loader's options for cluster.yaml, filling p.
+func (p placements) options() []config.Option {
+	return []config.Option{
+		config.Remote(),
+		config.UnitNames(func(name string) error { return cluster.CheckName("unit", name) }),
+		config.UnitKey("nodes", p.nodes),
+		config.UnitKey("labels", p.labels),
+		config.UnitKey("replicas", p.replicas),
+		config.CheckUnits(checkCycles),
 	}
-	if len(doc.Content) == 0 {
-		return nil, nil, configErrors{{file: file, line: 1, msg: "the file is empty: want a mapping with units"}}
+}
+
+// of joins the loaded file f and the placement keys into placements, in
+// file order, with the line of each unit's name.
+func (p placements) of(f *config.File, err error) ([]cluster.Placement, map[string]int, error) {
+	if err != nil {
+		return nil, nil, err
 	}
-	var units []unitDecl
-	root := doc.Content[0]
-	l.mapping(root, "", topKeys, func(key string, k, v *yaml.Node) {
-		units = l.units(v)
-	})
-	if root.Kind == yaml.MappingNode && findKey(root, "units") == nil {
-		l.fail(root, "units", "missing: the file must list its units under units")
-	}
-	l.checkDependencies(units)
-	if len(l.errs) > 0 {
-		return nil, nil, l.errs
-	}
-	out := make([]cluster.Placement, len(units))
-	lines := make(map[string]int, len(units))
-	for i, u := range units {
-		out[i] = u.placement
-		lines[u.placement.Spec.Name] = u.line
+	out := make([]cluster.Placement, len(f.Units))
+	lines := make(map[string]int, len(f.Units))
+	for i, u := range f.Units {
+		if keys := p[u.Spec.Name]; keys != nil {
+			out[i] = *keys
+		}
+		out[i].Spec = specOf(u.Spec)
+		lines[u.Spec.Name] = u.Line
 	}
 	return out, lines, nil
 }
 
-// syntaxLine digs the line out of a YAML syntax error ("yaml: line 3: …").
-func syntaxLine(err error) int {
-	var line int
-	if _, scanErr := fmt.Sscanf(err.Error(), "yaml: line %d:", &line); scanErr != nil {
-		return 1
+// unit returns the placement keys of the unit named name, made on first
+// use.
+func (p placements) unit(name string) *cluster.Placement {
+	if p[name] == nil {
+		p[name] = &cluster.Placement{}
 	}
-	return line
+	return p[name]
 }
 
-// mapping calls each for every key of n, a mapping, refusing keys not in
-// allowed (nil: any) and duplicates; it reports whether n is a mapping.
-func (l *loader) mapping(n *yaml.Node, path string, allowed []string, each func(key string, k, v *yaml.Node)) bool {
-	if n.Kind != yaml.MappingNode {
-		l.fail(n, path, "want a mapping, got %s", kindName(n))
-		return false
+// nodes decodes nodes: a list of node names.
+func (p placements) nodes(unit, path string, v *yaml.Node, fail config.Fail) {
+	var names []string
+	if err := v.Decode(&names); err != nil {
+		fail(v, path, "want a list of node names, got %s", config.Describe(v))
+		return
 	}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		at := join(path, k.Value)
-		switch {
-		case seen[k.Value]:
-			l.fail(k, at, "duplicate key")
-		case allowed != nil && !slices.Contains(allowed, k.Value):
-			l.fail(k, at, "unknown key (want one of %s)", strings.Join(allowed, ", "))
-		default:
-			seen[k.Value] = true
-			each(k.Value, k, v)
+	for i, name := range names {
+		if err := cluster.CheckName("node", name); err != nil {
+			fail(v.Content[i], fmt.Sprintf("%s[%d]", path, i), "%v", err)
 		}
 	}
-	return true
+	p.unit(unit).Nodes = names
 }
 
-// decode decodes v into out, refusing a value of another kind with want
-// in the message.
-func (l *loader) decode(v *yaml.Node, path string, out any, want string) bool {
-	if err := v.Decode(out); err != nil {
-		l.fail(v, path, "want %s, got %s", want, describe(v))
-		return false
+// labels decodes labels: a mapping of label names to strings.
+func (p placements) labels(unit, path string, v *yaml.Node, fail config.Fail) {
+	var labels map[string]string
+	if v.Kind != yaml.MappingNode || v.Decode(&labels) != nil {
+		fail(v, path, "want a mapping of label names to strings, got %s", config.Describe(v))
+		return
 	}
-	return true
+	p.unit(unit).Labels = labels
 }
 
-// kindName names a node's kind for messages.
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		return fmt.Sprintf("%q", n.Value)
+// replicas decodes replicas: a whole number that is not negative.
+func (p placements) replicas(unit, path string, v *yaml.Node, fail config.Fail) {
+	var n int
+	if err := v.Decode(&n); err != nil {
+		fail(v, path, "want a whole number, got %s", config.Describe(v))
+		return
 	}
-	return "nothing"
-}
-
-// describe renders a value for messages.
-func describe(n *yaml.Node) string { return kindName(n) }
-
-// findKey returns the value of key in mapping n, or nil.
-func findKey(n *yaml.Node, key string) *yaml.Node {
-	if n.Kind != yaml.MappingNode {
-		return nil
+	if n < 0 {
+		fail(v, path, "must not be negative, got %d", n)
+		return
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
-
-// join appends key to a dotted path.
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
-// sortedEnv renders an env mapping as KEY=value items, sorted by key, so
-// the same file always gives the same spec.
-func sortedEnv(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = k + "=" + m[k]
-	}
-	return out
+	p.unit(unit).Replicas = n
 }

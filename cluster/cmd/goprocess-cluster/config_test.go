@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"dappco.re/go/core/process/cluster"
+	"dappco.re/go/core/process/internal/config"
 )
 
 func TestParseConfig_GoodFile_GivesPlacementsInFileOrder(t *testing.T) {
@@ -69,8 +70,8 @@ func TestParseConfig_BadFile_EveryProblemWithFileAndLine(t *testing.T) {
 		`c.yaml:3: units.web.comand: unknown key`,
 		`c.yaml:4: units.web.replicas: must not be negative, got -1`,
 		`c.yaml:5: units.web.nodes[0]: node name "bad node"`,
-		`c.yaml:2: units.web: command is missing`,
-		`c.yaml:9: units.api.grace_period: want a duration such as "1.5s", got "soon"`,
+		`c.yaml:3: units.web: command is missing`,
+		`c.yaml:9: units.api.grace_period: invalid duration "soon"`,
 		`c.yaml:10: units.api.restart: unknown policy "sometimes"`,
 		`c.yaml:11: units.a.b: unit name "a.b"`,
 		`c.yaml:8: units.api.after[0]: unknown unit "nope"`,
@@ -87,4 +88,50 @@ func TestParseConfig_SyntaxError_NamesTheLine(t *testing.T) {
 	_, _, err := parseConfig("c.yaml", []byte("units:\n  web:\n    command: [x\n"))
 	require.Error(t, err)
 	assert.Regexp(t, `^c\.yaml:\d+: `, err.Error())
+}
+
+func TestParseConfig_SharedLoader_ChecksEncodingAndProbesAsGoprocessUpDoes(t *testing.T) {
+	_, _, err := parseConfig("c.yaml", []byte("units:\n  web:\n    command: a\x00b\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "c.yaml:3: invalid YAML: column 15: a NUL byte (U+0000) is not allowed in YAML")
+
+	_, _, err = parseConfig("c.yaml", []byte("units:\n  web:\n    command: x\n    ready: {http: \"ftp://x/\"}\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `c.yaml:4: units.web.ready.http: want an http:// or https:// URL, got "ftp://x/"`)
+}
+
+func TestParseConfig_RemoteUnits_DirKeptAsWrittenAndLocalKeysRefused(t *testing.T) {
+	units, _, err := parseConfig("c.yaml", []byte("units:\n  web:\n    command: x\n    dir: ./www\n  api:\n    command: y\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "./www", units[0].Spec.Dir, "relative to the agent's working directory, on its machine")
+	assert.Empty(t, units[1].Spec.Dir)
+
+	_, _, err = parseConfig("c.yaml", []byte("env_file: .env\nunits:\n  web:\n    command: x\n    pty: true\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `c.yaml:1: env_file: unknown key "env_file"`)
+	assert.Contains(t, err.Error(), `c.yaml:5: units.web.pty: unknown key "pty"`)
+}
+
+func TestSpecOf_UnitSpecGivesTheLoadedUnitBack(t *testing.T) {
+	f, err := config.Parse("c.yaml", "", []byte(`units:
+  db:
+    command: postgres
+    args: [-D, /data]
+    dir: /srv
+    env: {A: b, PGPORT: "5432"}
+    restart: on-failure
+    max_restarts: 3
+    backoff: {initial: 1s, max: 10s, factor: 2, jitter: 0.5, reset_after: 1m}
+    grace_period: 5s
+    timeout: 1h
+    ready: {tcp: "127.0.0.1:5432", initial_delay: 1s, period: 2s, timeout: 3s, failures: 4}
+    alive: {exec: [pg_isready]}
+  web:
+    command: ./web
+    after: [db, {unit: db, condition: ready}]
+`), config.Remote())
+	require.NoError(t, err)
+	for _, u := range f.Units {
+		assert.Equal(t, u.Spec, specOf(u.Spec).UnitSpec(), u.Spec.Name)
+	}
 }

@@ -204,7 +204,7 @@ func TestCLI_Apply_BadFile_FileAndLine_NothingWritten(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "cluster.yaml"), []byte("units:\n  web:\n    args: [x]\n"), 0o600))
 	r := cli(t, dir, "nats://127.0.0.1:1", "apply", "-f", "cluster.yaml")
 	assert.Equal(t, exitUsage, r.code)
-	assert.Contains(t, r.stderr, "cluster.yaml:2: units.web: command is missing")
+	assert.Contains(t, r.stderr, "cluster.yaml:3: units.web: command is missing")
 	assert.Contains(t, r.stderr, "nothing written")
 }
 

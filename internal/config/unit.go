@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"errors"
@@ -22,14 +22,19 @@ var unitKeys = []string{
 // backoffKeys are the keys of a unit's backoff.
 var backoffKeys = []string{"initial", "max", "factor", "jitter", "reset_after"}
 
-// unit decodes one unit. Its directory defaults to base, the directory of
-// the file; a relative dir is relative to base.
-func (d *decoder) unit(n *yaml.Node, path, name, base string) process.UnitSpec {
-	spec := process.UnitSpec{Name: name, Process: process.RunOptions{Dir: base}}
+// unit decodes one unit. Its directory defaults to d.base, the directory
+// of the file; a relative dir is relative to it. A key a caller added is
+// handed to the caller's decode function.
+func (d *decoder) unit(n *yaml.Node, path, name string) process.UnitSpec {
+	spec := process.UnitSpec{Name: name, Process: process.RunOptions{Dir: d.base}}
 	p := &spec.Process
 	hasCommand := false
-	d.mapping(n, path, unitKeys, func(key string, k, v *yaml.Node) {
+	d.mapping(n, path, d.opts.unitKeys(), func(key string, k, v *yaml.Node) {
 		at := join(path, key)
+		if decode, ok := d.opts.extra[key]; ok {
+			decode(name, at, v, d.fail)
+			return
+		}
 		switch key {
 		case "command":
 			if s, ok := d.str(v, at); ok {
@@ -43,7 +48,7 @@ func (d *decoder) unit(n *yaml.Node, path, name, base string) process.UnitSpec {
 			p.Args, _ = d.strList(v, at)
 		case "dir":
 			if s, ok := d.str(v, at); ok {
-				p.Dir = resolve(base, s)
+				p.Dir = resolve(d.base, s)
 			}
 		case "env":
 			p.Env = d.env(v, at)
@@ -139,7 +144,7 @@ func (d *decoder) backoff(n *yaml.Node, path string) process.Backoff {
 // unit and condition.
 func (d *decoder) after(n *yaml.Node, path string) []process.Dependency {
 	if n.Kind != yaml.SequenceNode {
-		d.fail(n, path, "want a list of unit names or of {unit, condition}, got %s", kindName(n))
+		d.fail(n, path, "want a list of unit names or of {unit, condition}, got %s", Describe(n))
 		return nil
 	}
 	var out []process.Dependency
@@ -181,6 +186,18 @@ func (d *decoder) condition(n *yaml.Node, path string) process.Condition {
 	}
 	d.fail(n, path, "unknown condition %q (want started, ready or succeeded)", s)
 	return ""
+}
+
+// checkName refuses, at its key k, a unit name that checkName or else the
+// caller's own check refuses.
+func (d *decoder) checkName(k *yaml.Node, path, name string) {
+	err := checkName(name)
+	if err == nil && d.opts.checkName != nil {
+		err = d.opts.checkName(name)
+	}
+	if err != nil {
+		d.fail(k, path, "%v", err)
+	}
 }
 
 // checkName refuses a unit name the service would refuse: one that could

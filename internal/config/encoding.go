@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 // decoder's own message for it lacks. It is nil when data is clean, and
 // for a file in UTF-16 (a byte order mark first), which the decoder reads
 // itself.
-func encodingError(file string, data []byte) *configError {
+func encodingError(file string, data []byte) *Error {
 	if bytes.HasPrefix(data, []byte{0xFE, 0xFF}) || bytes.HasPrefix(data, []byte{0xFF, 0xFE}) {
 		return nil
 	}
@@ -21,9 +21,9 @@ func encodingError(file string, data []byte) *configError {
 		r, size := utf8.DecodeRune(data[i:])
 		switch {
 		case r == utf8.RuneError && size <= 1:
-			return &configError{File: file, Line: line, Msg: fmt.Sprintf("invalid YAML: column %d: byte 0x%02X is not valid UTF-8 (save the file as UTF-8)", column(data[lineStart:i]), data[i])}
+			return &Error{File: file, Line: line, Msg: fmt.Sprintf("invalid YAML: column %d: byte 0x%02X is not valid UTF-8 (save the file as UTF-8)", column(data[lineStart:i]), data[i])}
 		case !yamlPrintable(r):
-			return &configError{File: file, Line: line, Msg: fmt.Sprintf("invalid YAML: column %d: %s is not allowed in YAML", column(data[lineStart:i]), describeRune(r))}
+			return &Error{File: file, Line: line, Msg: fmt.Sprintf("invalid YAML: column %d: %s is not allowed in YAML", column(data[lineStart:i]), describeRune(r))}
 		case r == '\n':
 			line, lineStart = line+1, i+size
 		}

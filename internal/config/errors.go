@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"fmt"
@@ -9,9 +9,9 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// configError is one problem of a configuration file, at a line, under a
+// Error is one problem of a configuration file, at a line, under a
 // key path such as "units.web.restart".
-type configError struct {
+type Error struct {
 	File string
 	Line int    // 0: the file as a whole
 	Path string // empty: no particular key
@@ -19,7 +19,7 @@ type configError struct {
 }
 
 // Error formats the problem as FILE:LINE: PATH: MESSAGE.
-func (e configError) Error() string {
+func (e Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
 	if e.Line > 0 {
@@ -33,12 +33,12 @@ func (e configError) Error() string {
 	return b.String()
 }
 
-// configErrors is every problem found in a configuration, in file order
+// Errors is every problem found in a configuration, in file order
 // as far as they were found in it.
-type configErrors []configError
+type Errors []Error
 
 // Error lists the problems, one a line.
-func (es configErrors) Error() string {
+func (es Errors) Error() string {
 	lines := make([]string, len(es))
 	for i, e := range es {
 		lines[i] = e.Error()
@@ -50,18 +50,19 @@ func (es configErrors) Error() string {
 // ...").
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// syntaxError turns an error of the YAML parser into a configError.
-func syntaxError(file string, err error) configError {
+// syntaxError turns an error of the YAML parser into a Error.
+func syntaxError(file string, err error) Error {
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		return configError{File: file, Line: line, Msg: "invalid YAML: " + m[2]}
+		return Error{File: file, Line: line, Msg: "invalid YAML: " + m[2]}
 	}
-	return configError{File: file, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+	return Error{File: file, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 }
 
-// kindName says what a node is, for messages.
-func kindName(n *yaml.Node) string {
+// Describe says what a node is, for messages such as "want a list, got
+// the number 3": "a mapping", "a list", "empty", "the string \"x\""…
+func Describe(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"path/filepath"
@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestLoadConfig_EncodingErrors_NameTheLineAndColumn(t *testing.T) {
+func TestLoad_EncodingErrors_NameTheLineAndColumn(t *testing.T) {
 	const head = "units:\n  web:\n"
 	for name, tc := range map[string]struct{ yaml, want string }{
 		"invalid trailing octet": {head + "    command: caf\xc3\x28\n", "process.yaml:3: invalid YAML: column 17: byte 0xC3 is not valid UTF-8 (save the file as UTF-8)"},
@@ -21,9 +21,9 @@ func TestLoadConfig_EncodingErrors_NameTheLineAndColumn(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			writeFile(t, dir, "process.yaml", tc.yaml)
-			_, err := loadConfig(filepath.Join(dir, "process.yaml"), "")
+			_, err := Load(filepath.Join(dir, "process.yaml"))
 			require.Error(t, err)
-			var ces configErrors
+			var ces Errors
 			require.ErrorAs(t, err, &ces)
 			require.Len(t, ces, 1)
 			ces[0].File = filepath.Base(ces[0].File)
@@ -32,10 +32,10 @@ func TestLoadConfig_EncodingErrors_NameTheLineAndColumn(t *testing.T) {
 	}
 }
 
-func TestLoadConfig_PrintableUnicodeAndABOM_Accepted(t *testing.T) {
+func TestLoad_PrintableUnicodeAndABOM_Accepted(t *testing.T) {
 	dir := t.TempDir()
 	file := writeFile(t, dir, "process.yaml", "\ufeffunits:\r\n  web:\r\n    command: \"café ☕ 🚀\"\r\n")
-	cfg, err := loadConfig(file, "")
+	cfg, err := Load(file)
 	require.NoError(t, err)
-	assert.Equal(t, "café ☕ 🚀", cfg.units[0].spec.Process.Command)
+	assert.Equal(t, "café ☕ 🚀", cfg.Units[0].Spec.Process.Command)
 }

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"errors"
@@ -55,12 +55,12 @@ units:
     timeout: 1m
 `
 
-func TestLoadConfig_GoodFile_GivesTheExactSpecs(t *testing.T) {
+func TestLoad_GoodFile_GivesTheExactSpecs(t *testing.T) {
 	dir := t.TempDir()
 	file := writeFile(t, dir, "process.yaml", goodYAML)
 	writeFile(t, dir, ".env", "# shared\nSHARED=from-file\nexport TOKEN='a b'\n\nPORT=1\n")
 
-	cfg, err := loadConfig(file, "")
+	cfg, err := Load(file)
 	require.NoError(t, err)
 
 	want := []process.UnitSpec{
@@ -96,32 +96,32 @@ func TestLoadConfig_GoodFile_GivesTheExactSpecs(t *testing.T) {
 			Ready:   &process.Probe{Output: "^Tasks:"},
 		},
 	}
-	assert.Equal(t, want, cfg.specs())
+	assert.Equal(t, want, cfg.Specs())
 	lines := []int{}
-	for _, u := range cfg.units {
-		lines = append(lines, u.line)
+	for _, u := range cfg.Units {
+		lines = append(lines, u.Line)
 	}
 	assert.Equal(t, []int{3, 6, 20, 26}, lines, "each unit remembers the line of its name")
 }
 
-func TestLoadConfig_EnvFileFlag_ReplacesTheFilesEnvFile(t *testing.T) {
+func TestLoad_EnvFileFlag_ReplacesTheFilesEnvFile(t *testing.T) {
 	dir := t.TempDir()
 	file := writeFile(t, dir, "process.yaml", "env_file: missing.env\nunits:\n  a:\n    command: true\n    env: {B: unit}\n")
 	override := writeFile(t, dir, "other.env", "A=1\nB=file\n")
 
-	cfg, err := loadConfig(file, override)
+	cfg, err := Load(file, EnvFile(override))
 	require.NoError(t, err, "the file's env_file is not read when --env-file is given")
-	assert.Equal(t, []string{"A=1", "B=unit"}, cfg.specs()[0].Process.Env, "the unit's env wins over the env file")
+	assert.Equal(t, []string{"A=1", "B=unit"}, cfg.Specs()[0].Process.Env, "the unit's env wins over the env file")
 
-	_, err = loadConfig(file, filepath.Join(dir, "nope.env"))
+	_, err = Load(file, EnvFile(filepath.Join(dir, "nope.env")))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "nope.env")
 }
 
-func TestLoadConfig_MissingEnvFile_NamesTheLine(t *testing.T) {
+func TestLoad_MissingEnvFile_NamesTheLine(t *testing.T) {
 	dir := t.TempDir()
 	file := writeFile(t, dir, "process.yaml", "units:\n  a: {command: \"true\"}\nenv_file: missing.env\n")
-	_, err := loadConfig(file, "")
+	_, err := Load(file)
 	require.Error(t, err)
 	assert.Regexp(t, `process\.yaml:3: env_file: env file: open .*missing\.env: no such file`, err.Error())
 }
@@ -152,7 +152,7 @@ func TestMergeEnv_LaterWins_OrderKept(t *testing.T) {
 	assert.Nil(t, mergeEnv(nil, nil))
 }
 
-func TestLoadConfig_Errors_NameFileLineAndKey(t *testing.T) {
+func TestLoad_Errors_NameFileLineAndKey(t *testing.T) {
 	unit := func(body string) string { return "units:\n  web:\n    command: web\n" + body }
 	cases := []struct {
 		name, yaml, want string
@@ -236,10 +236,10 @@ func TestLoadConfig_Errors_NameFileLineAndKey(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			writeFile(t, dir, "process.yaml", tc.yaml)
-			_, err := loadConfig(filepath.Join(dir, "process.yaml"), "")
+			_, err := Load(filepath.Join(dir, "process.yaml"))
 			require.Error(t, err)
-			var ces configErrors
-			require.True(t, errors.As(err, &ces), "a configErrors, got %T", err)
+			var ces Errors
+			require.True(t, errors.As(err, &ces), "a Errors, got %T", err)
 			// Messages name the file as given; strip the directory.
 			msg := ""
 			for _, ce := range ces {
@@ -251,31 +251,19 @@ func TestLoadConfig_Errors_NameFileLineAndKey(t *testing.T) {
 	}
 }
 
-func TestLoadConfig_ReportsEveryError(t *testing.T) {
+func TestLoad_ReportsEveryError(t *testing.T) {
 	dir := t.TempDir()
 	file := writeFile(t, dir, "p.yaml", "units:\n  a:\n    command: x\n    restart: maybe\n  b:\n    comand: y\n")
-	_, err := loadConfig(file, "")
-	var ces configErrors
+	_, err := Load(file)
+	var ces Errors
 	require.ErrorAs(t, err, &ces)
 	require.Len(t, ces, 3)
 	assert.Equal(t, []int{4, 6, 6}, []int{ces[0].Line, ces[1].Line, ces[2].Line})
 	assert.Equal(t, []string{"units.a.restart", "units.b.comand", "units.b"}, []string{ces[0].Path, ces[1].Path, ces[2].Path})
 }
 
-func TestLoadConfig_UnreadableFile(t *testing.T) {
-	_, err := loadConfig(filepath.Join(t.TempDir(), "none.yaml"), "")
+func TestLoad_UnreadableFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "none.yaml"))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "none.yaml: cannot read: no such file or directory")
-}
-
-func TestRefusalErrors_MapsEachReasonToItsUnitsLine(t *testing.T) {
-	cfg := &config{file: "p.yaml", units: []unitDecl{{spec: process.UnitSpec{Name: "a"}, line: 2}, {spec: process.UnitSpec{Name: "b"}, line: 7}}}
-	err := errors.New(`process: up refused, nothing started: unit "a": dependency cycle "a" → "b" → "a"; unit "b": dependency "a" can never succeed: its restart policy is "always"`)
-	require.True(t, refused(err))
-	got := refusalErrors(cfg, err)
-	assert.Equal(t, configErrors{
-		{File: "p.yaml", Line: 2, Path: "units.a", Msg: `dependency cycle "a" → "b" → "a"`},
-		{File: "p.yaml", Line: 7, Path: "units.b", Msg: `dependency "a" can never succeed: its restart policy is "always"`},
-	}, got)
-	assert.False(t, refused(errors.New(`process: unit "a" failed`)))
 }

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"fmt"
@@ -13,16 +13,18 @@ import (
 // collecting every problem instead of stopping at the first.
 type decoder struct {
 	file string
-	errs configErrors
+	base string // the directory relative paths start from; empty: keep them as given
+	opts *options
+	errs Errors
 }
 
-// fail records a problem at node n, under path.
+// fail records a problem at node n, under path. It is a Fail.
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
 	line := 0
 	if n != nil {
 		line = n.Line
 	}
-	d.errs = append(d.errs, configError{File: d.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+	d.errs = append(d.errs, Error{File: d.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
 // mapping calls fn with each key and value of the mapping n, in file
@@ -30,7 +32,7 @@ func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
 // given twice. It reports false when n is not a mapping.
 func (d *decoder) mapping(n *yaml.Node, path string, known []string, fn func(key string, k, v *yaml.Node)) bool {
 	if n.Kind != yaml.MappingNode {
-		d.fail(n, path, "want a mapping, got %s", kindName(n))
+		d.fail(n, path, "want a mapping, got %s", Describe(n))
 		return false
 	}
 	seen := map[string]bool{}
@@ -40,7 +42,7 @@ func (d *decoder) mapping(n *yaml.Node, path string, known []string, fn func(key
 		sub := join(path, key)
 		switch {
 		case k.Kind != yaml.ScalarNode:
-			d.fail(k, path, "a key must be a string, got %s", kindName(k))
+			d.fail(k, path, "a key must be a string, got %s", Describe(k))
 			continue
 		case seen[key]:
 			d.fail(k, sub, "given twice")
@@ -59,7 +61,7 @@ func (d *decoder) mapping(n *yaml.Node, path string, known []string, fn func(key
 // str decodes a scalar as a string; empty (null) is refused.
 func (d *decoder) str(n *yaml.Node, path string) (string, bool) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
-		d.fail(n, path, "want a string, got %s", kindName(n))
+		d.fail(n, path, "want a string, got %s", Describe(n))
 		return "", false
 	}
 	return n.Value, true
@@ -68,7 +70,7 @@ func (d *decoder) str(n *yaml.Node, path string) (string, bool) {
 // strList decodes a list of strings.
 func (d *decoder) strList(n *yaml.Node, path string) ([]string, bool) {
 	if n.Kind != yaml.SequenceNode {
-		d.fail(n, path, "want a list of strings, got %s", kindName(n))
+		d.fail(n, path, "want a list of strings, got %s", Describe(n))
 		return nil, false
 	}
 	out := make([]string, 0, len(n.Content))
@@ -86,7 +88,7 @@ func (d *decoder) strList(n *yaml.Node, path string) ([]string, bool) {
 // Go.
 func (d *decoder) duration(n *yaml.Node, path string) (time.Duration, bool) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" || n.ShortTag() == "!!bool" {
-		d.fail(n, path, "want a duration such as \"5s\" or \"500ms\", got %s", kindName(n))
+		d.fail(n, path, "want a duration such as \"5s\" or \"500ms\", got %s", Describe(n))
 		return 0, false
 	}
 	if t := n.ShortTag(); t == "!!int" || t == "!!float" {
@@ -111,7 +113,7 @@ func (d *decoder) duration(n *yaml.Node, path string) (time.Duration, bool) {
 // count decodes a whole number that is not negative.
 func (d *decoder) count(n *yaml.Node, path string) (int, bool) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
-		d.fail(n, path, "want a whole number, got %s", kindName(n))
+		d.fail(n, path, "want a whole number, got %s", Describe(n))
 		return 0, false
 	}
 	v, err := strconv.ParseInt(n.Value, 0, 32)
@@ -125,7 +127,7 @@ func (d *decoder) count(n *yaml.Node, path string) (int, bool) {
 // number decodes a number.
 func (d *decoder) number(n *yaml.Node, path string) (float64, bool) {
 	if t := n.ShortTag(); n.Kind != yaml.ScalarNode || (t != "!!int" && t != "!!float") {
-		d.fail(n, path, "want a number, got %s", kindName(n))
+		d.fail(n, path, "want a number, got %s", Describe(n))
 		return 0, false
 	}
 	v, err := strconv.ParseFloat(n.Value, 64)
@@ -139,7 +141,7 @@ func (d *decoder) number(n *yaml.Node, path string) (float64, bool) {
 // boolean decodes true or false.
 func (d *decoder) boolean(n *yaml.Node, path string) (bool, bool) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
-		d.fail(n, path, "want true or false, got %s", kindName(n))
+		d.fail(n, path, "want true or false, got %s", Describe(n))
 		return false, false
 	}
 	v, err := strconv.ParseBool(strings.ToLower(n.Value))
@@ -180,7 +182,7 @@ func (d *decoder) env(n *yaml.Node, path string) []string {
 			out = append(out, s)
 		}
 	default:
-		d.fail(n, path, "want a mapping of names to values or a list of NAME=value, got %s", kindName(n))
+		d.fail(n, path, "want a mapping of names to values or a list of NAME=value, got %s", Describe(n))
 	}
 	return out
 }
