@@ -2,6 +2,7 @@ package process
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -306,28 +307,14 @@ const reclaimManagerEnv = "GO_PROCESS_TEST_RECLAIM_MANAGER"
 // only the leader) and a detached sleep. It prints "ids <process ID>
 // <grandchild PID> <detached ID> <detached PID>" and waits to be killed.
 func runReclaimManager() int {
-	c := core.New(core.WithService(NewService(Options{Containment: ContainmentCgroup})))
-	svc, _ := core.ServiceFor[*Service](c, "process")
-	if r := c.ServiceStartup(context.Background(), nil); !r.OK {
-		fmt.Fprintln(os.Stderr, "startup:", r.Value)
+	svc, p, gc, err := startManagerWithGrandchild(scriptSetsidGrandchild)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	r := svc.Start(context.Background(), "sh", "-c", scriptSetsidGrandchild)
+	r := svc.StartWithOptions(context.Background(), RunOptions{Command: "sleep", Args: []string{"300"}, Detach: true})
 	if !r.OK {
-		fmt.Fprintln(os.Stderr, "start:", r.Value)
-		return 2
-	}
-	p := r.Value.(*Process)
-	var gc int
-	for deadline := time.Now().Add(10 * time.Second); gc == 0 && time.Now().Before(deadline); {
-		gc, _ = pidLine(outputLines(p.Output()))
-		if gc == 0 {
-			<-time.After(5 * time.Millisecond)
-		}
-	}
-	r = svc.StartWithOptions(context.Background(), RunOptions{Command: "sleep", Args: []string{"300"}, Detach: true})
-	if !r.OK || gc == 0 {
-		fmt.Fprintln(os.Stderr, "start detached:", r.Value, "grandchild", gc)
+		fmt.Fprintln(os.Stderr, "start detached:", r.Value)
 		return 2
 	}
 	d := r.Value.(*Process)
@@ -335,25 +322,40 @@ func runReclaimManager() int {
 	select {} // until killed
 }
 
+// startManagerWithGrandchild starts a service in ContainmentCgroup and,
+// in it, sh running script, which prints the PID of a grandchild it
+// leaves; it returns the service, the process and that PID.
+func startManagerWithGrandchild(script string) (*Service, *Process, int, error) {
+	c := core.New(core.WithService(NewService(Options{Containment: ContainmentCgroup})))
+	svc, _ := core.ServiceFor[*Service](c, "process")
+	if r := c.ServiceStartup(context.Background(), nil); !r.OK {
+		return nil, nil, 0, fmt.Errorf("startup: %v", r.Value)
+	}
+	r := svc.Start(context.Background(), "sh", "-c", script)
+	if !r.OK {
+		return nil, nil, 0, fmt.Errorf("start: %v", r.Value)
+	}
+	p := r.Value.(*Process)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		if gc, _ := pidLine(outputLines(p.Output())); gc != 0 {
+			return svc, p, gc, nil
+		}
+		<-time.After(5 * time.Millisecond)
+	}
+	return nil, nil, 0, errors.New("no grandchild")
+}
+
 func TestContainment_Cgroup_ANewInstanceReclaimsWhatADeadOneLeft(t *testing.T) {
 	t.Parallel()
-	exe, err := os.Executable()
-	require.NoError(t, err)
 	program := uniqueProgramName("reclaim-manager")
 	removeProgramCgroupsOnCleanup(t, program)
 
-	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Args[0] = program
-	cmd.Env = append(os.Environ(), reclaimManagerEnv+"=1")
-	out, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	cmd.Stderr = os.Stderr
-	require.NoError(t, cmd.Start())
-	killOnCleanup(t, cmd.Process.Pid)
 	var id, detachedID string
 	var gc, detachedPID int
-	_, err = fmt.Fscanf(out, "ids %s %d %s %d\n", &id, &gc, &detachedID, &detachedPID)
-	require.NoError(t, err, "the manager's report")
+	cmd := startCrashingManager(t, program, reclaimManagerEnv, func(out *os.File) error {
+		_, err := fmt.Fscanf(out, "ids %s %d %s %d\n", &id, &gc, &detachedID, &detachedPID)
+		return err
+	})
 	killOnCleanup(t, gc)
 	killOnCleanup(t, detachedPID)
 

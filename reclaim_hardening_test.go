@@ -38,27 +38,9 @@ const scriptStubbornGrandchild = `setsid sh -c 'trap "" TERM; while :; do sleep 
 // grandchild ignores SIGTERM and outlives the manager's death. It prints
 // "pid <grandchild PID>" and waits to be killed.
 func runStubbornManager() int {
-	c := core.New(core.WithService(NewService(Options{Containment: ContainmentCgroup})))
-	svc, _ := core.ServiceFor[*Service](c, "process")
-	if r := c.ServiceStartup(context.Background(), nil); !r.OK {
-		fmt.Fprintln(os.Stderr, "startup:", r.Value)
-		return 2
-	}
-	r := svc.Start(context.Background(), "sh", "-c", scriptStubbornGrandchild)
-	if !r.OK {
-		fmt.Fprintln(os.Stderr, "start:", r.Value)
-		return 2
-	}
-	p := r.Value.(*Process)
-	var gc int
-	for deadline := time.Now().Add(10 * time.Second); gc == 0 && time.Now().Before(deadline); {
-		gc, _ = pidLine(outputLines(p.Output()))
-		if gc == 0 {
-			<-time.After(5 * time.Millisecond)
-		}
-	}
-	if gc == 0 {
-		fmt.Fprintln(os.Stderr, "no grandchild")
+	_, _, gc, err := startManagerWithGrandchild(scriptStubbornGrandchild)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
 	fmt.Printf("pid %d\n", gc)

@@ -56,15 +56,17 @@ func (m *unitSet) apply(ctx context.Context, s *Service, specs []UnitSpec) error
 		return fmt.Errorf("process: apply: %w", ErrShuttingDown)
 	}
 	plan, err := m.planLocked(specs)
-	m.mu.Unlock()
 	if err != nil {
+		m.mu.Unlock()
 		return err
 	}
+	after := m.orderStopsLocked(plan.stop)
+	m.mu.Unlock()
 
 	// The stops are not bounded by ctx (each is by its grace period): a
 	// half-done Apply would leave units stopping that the next Apply
 	// counts as unchanged.
-	if err := m.stopInOrder(context.Background(), plan.stop, m.stopOne); err != nil {
+	if err := m.stopInOrder(context.Background(), plan.stop, after, m.stopOne); err != nil {
 		return fmt.Errorf("process: apply: %w", err)
 	}
 

@@ -201,34 +201,39 @@ func (m *unitSet) stopUnits(ctx context.Context, names []string, stopOne func(*u
 		}
 		targets = m.withDependentsLocked(targets)
 	}
+	after := m.orderStopsLocked(targets)
 	m.mu.Unlock()
-	if err := m.stopInOrder(ctx, targets, stopOne); err != nil {
+	if err := m.stopInOrder(ctx, targets, after, stopOne); err != nil {
 		return fmt.Errorf("process: down: %w", err)
 	}
 	return nil
 }
 
-// stopInOrder stops exactly the given units, each once every unit of
-// them that depends on it has stopped: stopOne stops one and returns once
-// its stop counts as done for the units it depends on. The stops run in
-// goroutines of their own, which carry on when ctx ends before they are
-// done.
-func (m *unitSet) stopInOrder(ctx context.Context, targets []*unit, stopOne func(*unit)) error {
-	m.mu.Lock()
-	// What runs no process stops at once, so it cannot start meanwhile.
+// orderStopsLocked begins the stops of exactly the given units: what runs
+// no process stops at once, so it cannot start meanwhile. It returns, for
+// each unit, the indexes of the units among them that depend on it, whose
+// stops come first (stopInOrder).
+func (m *unitSet) orderStopsLocked(targets []*unit) (after [][]int) {
 	for _, u := range targets {
 		if u.state == UnitWaiting || u.state == UnitBackoff {
 			u.stop()
 		}
 	}
-	after := make([][]int, len(targets))
+	after = make([][]int, len(targets))
 	for i, u := range targets {
 		for _, d := range dependentsAmong(u, targets, m.order) {
 			after[i] = append(after[i], slices.Index(targets, d))
 		}
 	}
-	m.mu.Unlock()
+	return after
+}
 
+// stopInOrder stops the given units, each once the units listed for it in
+// after (orderStopsLocked) have stopped: stopOne stops one and returns
+// once its stop counts as done for the units it depends on. The stops run
+// in goroutines of their own, which carry on when ctx ends before they
+// are done.
+func (m *unitSet) stopInOrder(ctx context.Context, targets []*unit, after [][]int, stopOne func(*unit)) error {
 	// One goroutine per unit: it waits for the stops of the units that
 	// depend on it, then stops its own.
 	stopped := make([]chan struct{}, len(targets))
